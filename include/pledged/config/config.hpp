@@ -1,0 +1,49 @@
+#pragma once
+// Everything the service reads from its environment, checked once at start-up.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pledged/core/result.hpp"
+
+namespace pledged {
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct Config {
+  std::string database_url;                 // PLEDGED_DATABASE_URL (required)
+  ListenAddress listen{"127.0.0.1", 8080};  // PLEDGED_LISTEN
+  std::string public_url = "http://127.0.0.1:8080";  // PLEDGED_PUBLIC_URL, no trailing slash
+  std::vector<std::string> allowed_origins;          // PLEDGED_ALLOWED_ORIGINS (default: public URL's origin)
+  std::optional<std::string> stripe_secret_key;      // STRIPE_SECRET_KEY
+  std::vector<std::string> webhook_secrets;          // STRIPE_WEBHOOK_SECRET, comma-separated
+  std::string stripe_api_base = "https://api.stripe.com";  // STRIPE_API_BASE
+  std::chrono::seconds webhook_tolerance{300};       // PLEDGED_WEBHOOK_TOLERANCE
+  int pledge_rate_per_minute = 30;                   // PLEDGED_PLEDGE_RATE, 0 = off
+
+  // Sizing, beyond the contract's table; defaults suit a 2-core machine.
+  int http_threads = 2;        // PLEDGED_HTTP_THREADS: Pistache reactor threads
+  int worker_threads = 32;     // PLEDGED_WORKERS: threads for database and Stripe work
+  int worker_queue = 1024;     // PLEDGED_WORKER_QUEUE: jobs waiting before 503
+  int db_pool_size = 16;       // PLEDGED_DB_POOL: connections per instance
+  std::chrono::milliseconds db_pool_timeout{2000};  // PLEDGED_DB_POOL_TIMEOUT_MS
+  std::chrono::milliseconds progress_refresh{2000}; // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
+  std::chrono::seconds shutdown_grace{25};          // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
+  bool access_log = true;                           // PLEDGED_ACCESS_LOG=off silences request lines
+};
+
+// Reads one variable; nullopt when unset. Injected so tests need no real environment.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+EnvLookup process_environment();
+
+// On failure the error message is one line that names the variable and never
+// repeats a secret's value.
+Result<Config> load_config(const EnvLookup& env);
+
+}  // namespace pledged

@@ -1,0 +1,76 @@
+#pragma once
+// Errors a caller can act on are values. GCC 12 has no std::expected, so this is
+// the small stand-in: a Result<T> holds either a value or an Error, and the caller
+// must look before it takes the value.
+#include <map>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace pledged {
+
+enum class ErrorCode {
+  bad_request,          // malformed input (e.g. not JSON)
+  validation_failed,    // well-formed input with invalid fields
+  not_found,
+  conflict,
+  unsupported_media_type,
+  payload_too_large,
+  unauthorized,
+  forbidden,
+  rate_limited,
+  unavailable,          // a dependency (database, Stripe) cannot be reached right now
+  internal,
+};
+
+// Stable, documented strings for the API's error shape.
+const char* to_string(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+  std::map<std::string, std::string> fields;  // field name -> what is wrong with it
+};
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}}; }
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  const Error& error() const { return std::get<Error>(state_); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+// Result<void>: success carries nothing.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT: implicit by design
+  static Status success() { return Status(); }
+
+  bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const { return error_; }
+
+ private:
+  Error error_;
+  bool failed_ = false;
+};
+
+}  // namespace pledged

@@ -1,0 +1,49 @@
+#pragma once
+// One request's answer channel. It owns Pistache's ResponseWriter, so it can travel
+// to a worker thread and answer from there. Sending stamps the common headers,
+// records metrics and writes the access-log line. If the last owner lets go without
+// having sent anything (an exception, a forgotten branch), the client still gets the
+// API's 500 error shape, never a hang and never an exception's text.
+#include <pistache/http.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "pledged/http/response.hpp"
+#include "pledged/http/server_context.hpp"
+
+namespace pledged {
+
+struct RequestInfo {
+  std::string request_id;
+  std::string method;
+  std::string route;  // the route's pattern, e.g. /v1/campaigns/:slug/progress
+  std::chrono::steady_clock::time_point started;
+};
+
+class Exchange {
+ public:
+  Exchange(Pistache::Http::ResponseWriter writer, RequestInfo info, ServerContext& context);
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  void send(const HttpResponse& response);
+  // For errors: logs an internal error's real cause next to the request id.
+  void send_error(const Error& error);
+
+  const RequestInfo& info() const { return info_; }
+  ServerContext& context() { return context_; }
+
+ private:
+  Pistache::Http::ResponseWriter writer_;
+  RequestInfo info_;
+  ServerContext& context_;
+  bool sent_ = false;
+  bool counted_in_flight_ = false;
+};
+
+using ExchangePtr = std::shared_ptr<Exchange>;
+
+}  // namespace pledged

@@ -1,0 +1,23 @@
+#pragma once
+// Each function adds one area's routes to the table. Handlers are thin: they read
+// the request, call one function of the layer below, and answer.
+#include "pledged/config/config.hpp"
+#include "pledged/core/metrics.hpp"
+#include "pledged/core/worker_pool.hpp"
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/http/route_table.hpp"
+#include "pledged/progress/progress_cache.hpp"
+
+namespace pledged {
+
+struct OperationsDeps {
+  ConnectionPool& pool;
+  WorkerPool& workers;
+  Metrics& metrics;
+  int schema_version;
+};
+void add_operations_routes(RouteTable& routes, OperationsDeps deps);
+
+void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
+
+}  // namespace pledged

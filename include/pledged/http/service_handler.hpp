@@ -1,0 +1,39 @@
+#pragma once
+// Pistache's entry point for every parsed request: gives it a request id, fixes
+// keep-alive, then hands it to the router.
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <memory>
+
+#include "pledged/http/server_context.hpp"
+
+namespace pledged {
+
+// Pistache 0.0.5 answers an HTTP/1.1 request that has no Connection header with
+// "Connection: Close" and drops the socket, although HTTP/1.1 connections persist
+// by default (RFC 9112 9.3). Browsers, CDNs and load balancers send no such header,
+// so every one of their requests would pay a new TCP handshake. This is the one
+// place that puts it right; an explicit "Connection: close" and HTTP/1.0 keep
+// their meaning.
+void apply_default_keep_alive(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
+
+// A client's X-Request-Id if it is short and plain (it ends up in logs), else a new one.
+std::string request_id_for(const Pistache::Http::Request& request);
+
+class ServiceHandler final : public Pistache::Http::Handler {
+ public:
+  HTTP_PROTOTYPE(ServiceHandler)
+
+  ServiceHandler(std::shared_ptr<Pistache::Rest::Router> router, ServerContext& context)
+      : router_(std::move(router)), context_(&context) {}
+
+  void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+
+ private:
+  std::shared_ptr<Pistache::Rest::Router> router_;
+  ServerContext* context_;
+};
+
+}  // namespace pledged

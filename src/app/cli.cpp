@@ -1,0 +1,115 @@
+#include "pledged/app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "pledged/app/service.hpp"
+#include "pledged/config/config.hpp"
+#include "pledged/core/log.hpp"
+#include "pledged/db/campaign_repository.hpp"
+#include "pledged/db/migration.hpp"
+
+namespace pledged {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int fail(const std::string& line) {
+  std::cerr << "pledged: " << line << "\n";
+  return kExitFailure;
+}
+
+Result<Config> config_from_environment() { return load_config(process_environment()); }
+
+int run_migrate(const Config& config) {
+  auto report = migrate(config.database_url, embedded_migrations());
+  if (!report) return fail("migrate: " + report.error().message);
+  if (report->applied.empty()) {
+    std::cout << "schema is up to date (version " << latest_schema_version() << ")\n";
+  }
+  for (const auto& name : report->applied) std::cout << "applied " << name << "\n";
+  return 0;
+}
+
+int run_campaign_create(const Config& config, const CampaignDraft& draft) {
+  auto campaign = validate_campaign_draft(draft);
+  if (!campaign) {
+    std::string line = campaign.error().message;
+    for (const auto& [field, problem] : campaign.error().fields) line += "; --" + field + " " + problem;
+    std::cerr << "pledged: " << line << "\n";
+    return kExitUsage;
+  }
+  ConnectionPool pool(PoolOptions{config.database_url, 1, std::chrono::milliseconds(5000)},
+                      CampaignRepository::statements());
+  CampaignRepository campaigns(pool);
+  auto created = campaigns.insert(*campaign);
+  if (!created) return fail("campaign create: " + created.error().message);
+  std::cout << "created campaign " << created->slug << " (" << created->title << "), goal "
+            << created->goal.to_major_string() << " " << created->goal.currency() << ", "
+            << format_rfc3339(created->starts_at) << " to " << format_rfc3339(created->ends_at) << "\n";
+  return 0;
+}
+
+int run_serve(const Config& config, bool migrate_first) {
+  // Before any thread exists, so that every thread inherits the mask.
+  block_shutdown_signals();
+  Logger log;
+  if (migrate_first) {
+    auto report = migrate(config.database_url, embedded_migrations());
+    if (!report) {
+      log.event("error", "migrate: " + report.error().message);
+      return kExitFailure;
+    }
+    for (const auto& name : report->applied) log.event("info", "applied migration", {{"name", json_quoted(name)}});
+  }
+  return run_service(config, log);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"pledged: donations and fundraising campaigns", "pledged"};
+  app.require_subcommand(1);
+
+  bool migrate_first = false;
+  auto* serve = app.add_subcommand("serve", "Run the HTTP service");
+  serve->add_flag("--migrate", migrate_first, "Apply pending migrations before serving");
+
+  auto* migrate_command = app.add_subcommand("migrate", "Apply the SQL migrations, each exactly once");
+
+  auto* campaign = app.add_subcommand("campaign", "Manage campaigns");
+  campaign->require_subcommand(1);
+  CampaignDraft draft;
+  auto* create = campaign->add_subcommand("create", "Create a campaign");
+  create->add_option("--slug", draft.slug, "URL name, e.g. eoy-2026")->required();
+  create->add_option("--title", draft.title, "Title shown on the banner")->required();
+  create->add_option("--goal", draft.goal_major, "Goal in major units, e.g. 50000.00")->required();
+  create->add_option("--currency", draft.currency, "Lowercase ISO 4217 code, e.g. usd")->required();
+  create->add_option("--starts", draft.starts, "First day (2026-11-15) or RFC 3339 time")->required();
+  create->add_option("--ends", draft.ends, "Last day (2026-12-31) or RFC 3339 time")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "pledged: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  }
+
+  auto config = config_from_environment();
+  if (!config) {
+    std::cerr << "pledged: configuration: " << config.error().message << "\n";
+    return kExitFailure;
+  }
+  if (serve->parsed()) return run_serve(*config, migrate_first);
+  if (migrate_command->parsed()) return run_migrate(*config);
+  if (create->parsed()) return run_campaign_create(*config, draft);
+  return kExitUsage;
+}
+
+}  // namespace pledged

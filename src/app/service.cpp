@@ -1,0 +1,123 @@
+#include "pledged/app/service.hpp"
+
+#include <signal.h>
+
+#include "pledged/core/metrics.hpp"
+#include "pledged/core/worker_pool.hpp"
+#include "pledged/db/campaign_repository.hpp"
+#include "pledged/db/change_listener.hpp"
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/db/migration.hpp"
+#include "pledged/db/progress_repository.hpp"
+#include "pledged/http/http_server.hpp"
+#include "pledged/http/routes.hpp"
+#include "pledged/progress/progress_cache.hpp"
+
+namespace pledged {
+namespace {
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+std::vector<PreparedStatement> all_statements() {
+  std::vector<PreparedStatement> all;
+  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements()}) {
+    all.insert(all.end(), list.begin(), list.end());
+  }
+  return all;
+}
+
+void export_runtime_gauges(Metrics& metrics, ConnectionPool& pool, WorkerPool& workers, ProgressCache& cache,
+                           ChangeListener& listener) {
+  metrics.add_gauges([&](std::string& out) {
+    const auto db = pool.stats();
+    append_gauge(out, "pledged_db_pool_size", "Configured maximum database connections.", db.size);
+    append_gauge(out, "pledged_db_pool_open", "Database connections open.", db.open);
+    append_gauge(out, "pledged_db_pool_in_use", "Database connections leased right now.", db.in_use);
+    append_gauge(out, "pledged_db_pool_waits_total", "Leases that waited for a free connection.",
+                 static_cast<double>(db.waits));
+    append_gauge(out, "pledged_db_pool_timeouts_total", "Leases that gave up waiting.", static_cast<double>(db.timeouts));
+    append_gauge(out, "pledged_db_pool_broken_total", "Connections discarded as broken.", static_cast<double>(db.broken));
+    const auto work = workers.stats();
+    append_gauge(out, "pledged_workers", "Worker threads.", work.threads);
+    append_gauge(out, "pledged_workers_busy", "Worker threads running a job.", work.busy);
+    append_gauge(out, "pledged_worker_queue_depth", "Jobs waiting for a worker.", static_cast<double>(work.queued));
+    append_gauge(out, "pledged_worker_rejected_total", "Jobs refused because the queue was full.",
+                 static_cast<double>(work.rejected));
+    append_gauge(out, "pledged_worker_queue_wait_seconds_total", "Time jobs spent queued.", work.queue_wait_seconds_total);
+    append_gauge(out, "pledged_progress_campaigns", "Campaigns in the banner snapshot.", static_cast<double>(cache.size()));
+    append_gauge(out, "pledged_progress_refreshes_total", "Successful banner snapshot refreshes.",
+                 static_cast<double>(cache.refreshes()));
+    append_gauge(out, "pledged_progress_listener_connected", "1 while LISTEN for money changes is connected.",
+                 listener.connected() ? 1 : 0);
+  });
+}
+
+}  // namespace
+
+void block_shutdown_signals() {
+  const sigset_t set = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_service(const Config& config, Logger& log) {
+  Metrics metrics;
+  ConnectionPool pool(PoolOptions{config.database_url, config.db_pool_size, config.db_pool_timeout}, all_statements());
+  if (auto warm = pool.warm_up(); !warm) {
+    if (warm.error().code != ErrorCode::unavailable) {
+      // A statement that does not prepare is a bug or a schema that is too old:
+      // refuse to start rather than fail at the first donor.
+      log.event("error", "cannot prepare statements: " + warm.error().message +
+                             " (is the schema migrated? run `pledged migrate`)");
+      return 1;
+    }
+    log.event("warn", "database unreachable at start; serving the banner once it answers");
+  }
+
+  WorkerPool workers(config.worker_threads, static_cast<std::size_t>(config.worker_queue));
+  ProgressRepository progress_repository(pool);
+  ProgressCache cache([&] { return progress_repository.load_all(); }, now_utc);
+  if (auto loaded = cache.refresh(); !loaded) log.event("warn", "banner snapshot not loaded yet");
+  ChangeListener listener(config.database_url, "pledged_progress", config.progress_refresh, [&] {
+    if (auto refreshed = cache.refresh(); !refreshed) {
+      log.event("warn", "banner snapshot refresh failed: " + refreshed.error().message);
+    }
+  });
+  listener.start();
+  export_runtime_gauges(metrics, pool, workers, cache, listener);
+
+  ServerContext context{log, metrics, config.access_log};
+  RouteTable routes;
+  add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
+  add_progress_routes(routes, cache, config);
+
+  HttpServer server(config.listen, config.http_threads, routes, context);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    log.event("error", std::string("cannot listen: ") + e.what(),
+              {{"listen", json_quoted(config.listen.host + ":" + std::to_string(config.listen.port))}});
+    return 1;
+  }
+  log.event("info", "listening", {{"host", json_quoted(config.listen.host)}, {"port", std::to_string(server.port())}});
+
+  const sigset_t signals = shutdown_signals();
+  int received = 0;
+  sigwait(&signals, &received);
+  log.event("info", "shutting down", {{"signal", json_quoted(received == SIGTERM ? "SIGTERM" : "SIGINT")}});
+
+  const bool drained = server.drain(config.shutdown_grace);
+  if (!drained) log.event("warn", "grace period over with requests still in flight");
+  server.shutdown();
+  workers.stop();
+  listener.stop();
+  log.event("info", "stopped");
+  return 0;
+}
+
+}  // namespace pledged

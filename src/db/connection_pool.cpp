@@ -1,0 +1,132 @@
+#include "pool_impl.hpp"
+
+namespace pledged {
+
+std::string with_connect_timeout(const std::string& database_url, std::chrono::seconds timeout) {
+  if (database_url.find("connect_timeout") != std::string::npos) return database_url;
+  const std::string value = std::to_string(timeout.count());
+  const bool is_uri = database_url.rfind("postgres://", 0) == 0 || database_url.rfind("postgresql://", 0) == 0;
+  if (!is_uri) return database_url + " connect_timeout=" + value;
+  return database_url + (database_url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + value;
+}
+
+Error database_error(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+    return make_error(ErrorCode::unavailable, "database connection lost");
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    // sqlstate 57014: statement_timeout; 40001/40P01: serialization or deadlock.
+    const std::string state = sql->sqlstate();
+    if (state == "57014" || state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
+        state.rfind("57P", 0) == 0) {
+      return make_error(ErrorCode::unavailable, "database busy (sqlstate " + state + ")");
+    }
+    return make_error(ErrorCode::internal, "database error (sqlstate " + state + ")");
+  }
+  return make_error(ErrorCode::internal, "database error");
+}
+
+ConnectionPool::ConnectionPool(PoolOptions options, std::vector<PreparedStatement> statements)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->options.database_url = with_connect_timeout(impl_->options.database_url, impl_->options.connect_timeout);
+  impl_->statements = std::move(statements);
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<pqxx::connection> ConnectionPool::Impl::connect() const {
+  auto connection = std::make_unique<pqxx::connection>(options.database_url);
+  pqxx::nontransaction setup(*connection);
+  setup.exec("SET statement_timeout = " + std::to_string(options.statement_timeout.count()));
+  setup.exec("SET lock_timeout = " + std::to_string(options.statement_timeout.count()));
+  setup.exec("SET TIME ZONE 'UTC'");
+  setup.commit();
+  for (const auto& statement : statements) {
+    connection->prepare(statement.name, statement.sql);
+    connection->prepare_now(statement.name);
+  }
+  return connection;
+}
+
+Result<std::unique_ptr<pqxx::connection>> ConnectionPool::Impl::lease() {
+  std::unique_lock<std::mutex> lock(mutex);
+  const auto deadline = std::chrono::steady_clock::now() + options.wait_timeout;
+  bool waited = false;
+  while (idle.empty() && open >= options.size) {
+    if (!waited) {
+      waited = true;
+      ++waits;
+    }
+    if (available.wait_until(lock, deadline) == std::cv_status::timeout && idle.empty() &&
+        open >= options.size) {
+      ++timeouts;
+      return make_error(ErrorCode::unavailable, "no database connection free within the pool timeout");
+    }
+  }
+  if (!idle.empty()) {
+    auto connection = std::move(idle.back());
+    idle.pop_back();
+    ++in_use;
+    return connection;
+  }
+  // Open a new connection outside the lock: connecting takes a round trip or more.
+  ++open;
+  ++in_use;
+  lock.unlock();
+  try {
+    return connect();
+  } catch (const std::exception& e) {
+    lock.lock();
+    --open;
+    --in_use;
+    available.notify_one();
+    return database_error(e);
+  }
+}
+
+void ConnectionPool::Impl::give_back(std::unique_ptr<pqxx::connection> connection, bool healthy) {
+  std::unique_ptr<pqxx::connection> discarded;  // closed after the lock is released
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    --in_use;
+    if (healthy && connection->is_open()) {
+      idle.push_back(std::move(connection));
+    } else {
+      discarded = std::move(connection);
+      --open;
+      ++broken;
+    }
+  }
+  available.notify_one();
+}
+
+Status ConnectionPool::warm_up() {
+  auto done = with_connection<bool>(*this, [](pqxx::connection&) { return true; });
+  if (!done) return done.error();
+  return Status::success();
+}
+
+Status ConnectionPool::check_ready(int schema_version) {
+  auto version = with_connection<int>(
+      *this,
+      [](pqxx::connection& connection) {
+        pqxx::read_transaction tx(connection);
+        const auto row = tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations");
+        return row[0].as<int>();
+      },
+      /*retry_if_broken=*/true);
+  if (!version) return version.error();
+  if (*version < schema_version) {
+    return make_error(ErrorCode::unavailable, "database schema is at version " + std::to_string(*version) +
+                                                  ", this build needs " + std::to_string(schema_version));
+  }
+  return Status::success();
+}
+
+PoolStats ConnectionPool::stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return PoolStats{impl_->options.size, impl_->open, impl_->in_use, impl_->waits, impl_->timeouts, impl_->broken};
+}
+
+}  // namespace pledged

@@ -1,0 +1,66 @@
+#include "pledged/http/http_server.hpp"
+
+#include <thread>
+
+#include "pledged/http/service_handler.hpp"
+
+namespace pledged {
+
+using namespace Pistache;
+
+namespace {
+
+HttpResponse not_found_response() {
+  return error_response(make_error(ErrorCode::not_found, "no such route"));
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const ListenAddress& listen, int threads, const RouteTable& routes, ServerContext& context)
+    : context_(context),
+      router_(std::make_shared<Rest::Router>()),
+      endpoint_(Address(listen.host, Port(listen.port))) {
+  routes.install(*router_, context_);
+  router_->addNotFoundHandler([this](const Rest::Request& request, Http::ResponseWriter writer) {
+    open_exchange(std::move(writer), "unmatched", request.method(), context_)->send(not_found_response());
+    return Rest::Route::Result::Ok;
+  });
+  auto options = Http::Endpoint::options()
+                     .threads(threads)
+                     .threadsName("pledged-http")
+                     .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
+                     .maxRequestSize(kMaxRequestBytes)
+                     .maxResponseSize(kMaxResponseBytes)
+                     .headerTimeout(std::chrono::seconds(10))
+                     .bodyTimeout(std::chrono::seconds(30))
+                     .keepaliveTimeout(std::chrono::seconds(75));
+  endpoint_.init(options);
+  endpoint_.setHandler(std::make_shared<ServiceHandler>(router_, context_));
+}
+
+HttpServer::~HttpServer() { shutdown(); }
+
+void HttpServer::start() {
+  endpoint_.serveThreaded();
+  running_ = true;
+}
+
+std::uint16_t HttpServer::port() const { return static_cast<std::uint16_t>(endpoint_.getPort()); }
+
+bool HttpServer::drain(std::chrono::milliseconds grace) {
+  context_.draining = true;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (context_.in_flight.load(std::memory_order_acquire) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+void HttpServer::shutdown() {
+  if (!running_) return;
+  running_ = false;
+  endpoint_.shutdown();
+}
+
+}  // namespace pledged

@@ -1,0 +1,64 @@
+#include "pledged/http/service_handler.hpp"
+
+#include <algorithm>
+#include <atomic>
+
+#include "pledged/core/crypto.hpp"
+#include "pledged/http/route_table.hpp"
+
+namespace pledged {
+
+using namespace Pistache;
+
+namespace {
+
+constexpr std::size_t kMaxClientRequestIdLength = 128;
+
+bool is_plain_request_id(const std::string& id) {
+  return !id.empty() && id.size() <= kMaxClientRequestIdLength && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
+}
+
+// Unique without a trip to the random generator per request: a random prefix per
+// thread and a counter.
+std::string new_request_id() {
+  thread_local const std::string prefix = "req_" + random_base62(12);
+  thread_local std::uint64_t counter = 0;
+  return prefix + std::to_string(++counter);
+}
+
+}  // namespace
+
+void apply_default_keep_alive(const Http::Request& request, Http::ResponseWriter& response) {
+  if (request.version() != Http::Version::Http11) return;
+  if (request.headers().has<Http::Header::Connection>()) return;
+  response.headers().remove<Http::Header::Connection>();
+  response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+}
+
+std::string request_id_for(const Http::Request& request) {
+  if (const auto sent = request.headers().tryGetRaw("X-Request-Id")) {
+    if (is_plain_request_id(sent->value())) return sent->value();
+  }
+  return new_request_id();
+}
+
+void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWriter response) {
+  auto& state = current_routing_state();
+  state.started = std::chrono::steady_clock::now();
+  state.request_id = request_id_for(request);
+  apply_default_keep_alive(request, response);
+  try {
+    router_->route(request, std::move(response));
+  } catch (const std::exception& e) {
+    // Reached only when the router itself throws (our handlers catch their own);
+    // the response may already be gone, so log rather than answer.
+    context_->log.event("error", "router failed", {{"request_id", json_quoted(state.request_id)}});
+  }
+}
+
+void ServiceHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) { router_->disconnectPeer(peer); }
+
+}  // namespace pledged

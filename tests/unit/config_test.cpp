@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "pledged/config/config.hpp"
+
+using pledged::Config;
+using pledged::load_config;
+
+namespace {
+
+pledged::EnvLookup env_of(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    const auto found = values.find(name);
+    if (found == values.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+const std::string kUrl = "postgresql://pledged@127.0.0.1:5432/pledged";
+
+}  // namespace
+
+TEST(Config, UsesTheContractsDefaults) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->database_url, kUrl);
+  EXPECT_EQ(config->listen.host, "127.0.0.1");
+  EXPECT_EQ(config->listen.port, 8080);
+  EXPECT_EQ(config->public_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(config->allowed_origins, std::vector<std::string>{"http://127.0.0.1:8080"});
+  EXPECT_FALSE(config->stripe_secret_key);
+  EXPECT_TRUE(config->webhook_secrets.empty());
+  EXPECT_EQ(config->stripe_api_base, "https://api.stripe.com");
+  EXPECT_EQ(config->webhook_tolerance.count(), 300);
+  EXPECT_EQ(config->pledge_rate_per_minute, 30);
+}
+
+TEST(Config, DatabaseUrlIsRequired) {
+  auto config = load_config(env_of({}));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("PLEDGED_DATABASE_URL"), std::string::npos);
+}
+
+TEST(Config, ReadsEveryVariable) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl},
+                                    {"PLEDGED_LISTEN", "0.0.0.0:9090"},
+                                    {"PLEDGED_PUBLIC_URL", "https://give.news.example/"},
+                                    {"PLEDGED_ALLOWED_ORIGINS", "https://news.example, https://www.news.example"},
+                                    {"STRIPE_SECRET_KEY", "sk_test_abc123"},
+                                    {"STRIPE_WEBHOOK_SECRET", "whsec_old_secret,whsec_new_secret"},
+                                    {"STRIPE_API_BASE", "http://127.0.0.1:12111"},
+                                    {"PLEDGED_WEBHOOK_TOLERANCE", "120"},
+                                    {"PLEDGED_PLEDGE_RATE", "0"}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->listen.host, "0.0.0.0");
+  EXPECT_EQ(config->listen.port, 9090);
+  EXPECT_EQ(config->public_url, "https://give.news.example");
+  EXPECT_EQ(config->allowed_origins, (std::vector<std::string>{"https://news.example", "https://www.news.example"}));
+  EXPECT_EQ(config->stripe_secret_key.value(), "sk_test_abc123");
+  EXPECT_EQ(config->webhook_secrets, (std::vector<std::string>{"whsec_old_secret", "whsec_new_secret"}));
+  EXPECT_EQ(config->stripe_api_base, "http://127.0.0.1:12111");
+  EXPECT_EQ(config->webhook_tolerance.count(), 120);
+  EXPECT_EQ(config->pledge_rate_per_minute, 0);
+}
+
+TEST(Config, AllowedOriginsDefaultToThePublicUrlsOrigin) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_PUBLIC_URL", "https://give.example/x"}}));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->allowed_origins, std::vector<std::string>{"https://give.example"});
+}
+
+struct BadValue {
+  const char* variable;
+  const char* value;
+};
+
+class ConfigRejects : public ::testing::TestWithParam<BadValue> {};
+
+TEST_P(ConfigRejects, NamesTheVariableInOneLine) {
+  const auto bad = GetParam();
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {bad.variable, bad.value}}));
+  ASSERT_FALSE(config) << bad.variable << "=" << bad.value;
+  const auto& message = config.error().message;
+  EXPECT_EQ(message.rfind(bad.variable, 0), 0u) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadValues, ConfigRejects,
+    ::testing::Values(BadValue{"PLEDGED_LISTEN", "8080"}, BadValue{"PLEDGED_LISTEN", "127.0.0.1:99999"},
+                      BadValue{"PLEDGED_LISTEN", "127.0.0.1:http"}, BadValue{"PLEDGED_PUBLIC_URL", "ftp://x"},
+                      BadValue{"PLEDGED_ALLOWED_ORIGINS", "https://a.example/path"},
+                      BadValue{"STRIPE_SECRET_KEY", "pk_test_123"}, BadValue{"STRIPE_WEBHOOK_SECRET", "secret"},
+                      BadValue{"STRIPE_API_BASE", "api.stripe.com"}, BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "-1"},
+                      BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "5m"}, BadValue{"PLEDGED_PLEDGE_RATE", "lots"},
+                      BadValue{"PLEDGED_DB_POOL", "0"}, BadValue{"PLEDGED_ACCESS_LOG", "maybe"}));
+
+TEST(Config, NeverRepeatsASecretInItsError) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"STRIPE_SECRET_KEY", "pk_live_supersecret"}}));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message.find("supersecret"), std::string::npos);
+  config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"STRIPE_WEBHOOK_SECRET", "whsec_ok_one,leaked"}}));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message.find("leaked"), std::string::npos);
+}
