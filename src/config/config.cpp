@@ -70,8 +70,8 @@ Result<ListenAddress> parse_listen(const std::string& text) {
     return bad("PLEDGED_LISTEN", "expected host:port, got \"" + text + "\"");
   }
   const auto port = parse_integer(text.substr(colon + 1));
-  if (!port || *port < 1 || *port > 65535) {
-    return bad("PLEDGED_LISTEN", "port must be 1-65535, got \"" + text + "\"");
+  if (!port || *port < 0 || *port > 65535) {
+    return bad("PLEDGED_LISTEN", "port must be 0-65535 (0 picks a free port), got \"" + text + "\"");
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);

@@ -1,5 +1,9 @@
 #include "pledged/http/exchange.hpp"
 
+#include <sys/socket.h>
+
+#include <pistache/peer.h>
+
 #include "pledged/core/time.hpp"
 #include "pledged/http/named_header.hpp"
 
@@ -9,6 +13,14 @@ namespace {
 
 void set_header(Pistache::Http::Header::Collection& headers, std::string name, std::string value) {
   headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
+}
+
+// Pistache 0.0.5 writes "Connection: Close" but leaves the socket open. When the
+// response says Close (the client asked, HTTP/1.0, or we are draining), half-close
+// it once the bytes are out; the reactor then sees the end and frees the peer.
+bool wants_close(const Pistache::Http::Header::Collection& headers) {
+  const auto connection = headers.tryGet<Pistache::Http::Header::Connection>();
+  return connection && connection->control() == Pistache::Http::ConnectionControl::Close;
 }
 
 }  // namespace
@@ -40,6 +52,22 @@ void Exchange::send_error(const Error& error) {
   send(error_response(error));
 }
 
+void Exchange::send_and_maybe_close(const HttpResponse& response) {
+  const auto code = static_cast<Pistache::Http::Code>(response.status);
+  if (!wants_close(writer_.headers())) {
+    writer_.send(code, response.body);
+    return;
+  }
+  std::shared_ptr<Pistache::Tcp::Peer> peer;
+  try {
+    peer = writer_.peer();
+  } catch (const std::exception&) {
+    return;  // the client is already gone
+  }
+  writer_.send(code, response.body)
+      .then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); }, Pistache::Async::IgnoreException);
+}
+
 void Exchange::send(const HttpResponse& response) {
   if (sent_) return;
   sent_ = true;
@@ -52,7 +80,7 @@ void Exchange::send(const HttpResponse& response) {
     headers.remove<Pistache::Http::Header::Connection>();
     headers.add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
   }
-  writer_.send(static_cast<Pistache::Http::Code>(response.status), response.body);
+  send_and_maybe_close(response);
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - info_.started).count();

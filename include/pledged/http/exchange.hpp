@@ -37,6 +37,8 @@ class Exchange {
   ServerContext& context() { return context_; }
 
  private:
+  void send_and_maybe_close(const HttpResponse& response);
+
   Pistache::Http::ResponseWriter writer_;
   RequestInfo info_;
   ServerContext& context_;

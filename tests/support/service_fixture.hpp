@@ -1,0 +1,33 @@
+#pragma once
+// A migrated database with the demo campaign, and a running `pledged serve` on it.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "http_client.hpp"
+#include "service_process.hpp"
+#include "test_database.hpp"
+
+namespace pledged::testing {
+
+class ServiceFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Extra environment for the service; override before SetUp runs (in a constructor).
+  std::map<std::string, std::string> extra_env_;
+
+  std::map<std::string, std::string> service_env() const;
+  std::uint16_t port() const { return service_->port(); }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<ServiceProcess> service_;
+};
+
+// `pledged migrate` and `pledged campaign create` for the demo campaign.
+void migrate_and_seed(const TestDatabase& database);
+
+}  // namespace pledged::testing
