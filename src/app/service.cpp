@@ -96,7 +96,7 @@ int run_service(const Config& config, Logger& log) {
   add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
   add_progress_routes(routes, cache, config);
 
-  HttpServer server(config.listen, config.http_threads, routes, context);
+  HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -8,23 +8,10 @@ namespace pledged {
 
 using namespace Pistache;
 
-namespace {
-
-HttpResponse not_found_response() {
-  return error_response(make_error(ErrorCode::not_found, "no such route"));
-}
-
-}  // namespace
-
-HttpServer::HttpServer(const ListenAddress& listen, int threads, const RouteTable& routes, ServerContext& context)
+HttpServer::HttpServer(const ListenAddress& listen, int threads, RouteTable routes, ServerContext& context)
     : context_(context),
-      router_(std::make_shared<Rest::Router>()),
+      routes_(std::make_shared<const RouteTable>(std::move(routes))),
       endpoint_(Address(listen.host, Port(listen.port))) {
-  routes.install(*router_, context_);
-  router_->addNotFoundHandler([this](const Rest::Request& request, Http::ResponseWriter writer) {
-    open_exchange(std::move(writer), "unmatched", request.method(), context_)->send(not_found_response());
-    return Rest::Route::Result::Ok;
-  });
   auto options = Http::Endpoint::options()
                      .threads(threads)
                      .threadsName("pledged-http")
@@ -35,7 +22,7 @@ HttpServer::HttpServer(const ListenAddress& listen, int threads, const RouteTabl
                      .bodyTimeout(std::chrono::seconds(30))
                      .keepaliveTimeout(std::chrono::seconds(75));
   endpoint_.init(options);
-  endpoint_.setHandler(std::make_shared<ServiceHandler>(router_, context_));
+  endpoint_.setHandler(std::make_shared<ServiceHandler>(routes_, context_));
 }
 
 HttpServer::~HttpServer() { shutdown(); }

@@ -5,14 +5,13 @@
 namespace pledged {
 
 using Pistache::Http::Method;
-using Pistache::Rest::Request;
 
 void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
-  routes.add(Method::Get, "/healthz", [](const Request&, ExchangePtr exchange) {
+  routes.add(Method::Get, "/healthz", [](const RouteRequest&, ExchangePtr exchange) {
     exchange->send(json_response(200, std::string(R"({"status":"ok"})")));
   });
 
-  routes.add(Method::Get, "/readyz", [deps](const Request&, ExchangePtr exchange) {
+  routes.add(Method::Get, "/readyz", [deps](const RouteRequest&, ExchangePtr exchange) {
     answer_on_worker(deps.workers, exchange, [deps, exchange]() -> Result<HttpResponse> {
       if (exchange->context().draining.load()) return make_error(ErrorCode::unavailable, "draining");
       if (auto ready = deps.pool.check_ready(deps.schema_version); !ready) return ready.error();
@@ -20,7 +19,7 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
     });
   });
 
-  routes.add(Method::Get, "/metrics", [deps](const Request&, ExchangePtr exchange) {
+  routes.add(Method::Get, "/metrics", [deps](const RouteRequest&, ExchangePtr exchange) {
     exchange->send(HttpResponse{200, deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8", {}});
   });
 }

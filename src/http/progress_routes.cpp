@@ -6,7 +6,6 @@
 namespace pledged {
 
 using Pistache::Http::Method;
-using Pistache::Rest::Request;
 
 namespace {
 
@@ -14,11 +13,11 @@ namespace {
 constexpr const char* kCacheControl = "public, max-age=5";
 
 // The Access-Control-Allow-Origin value for this request, or empty.
-std::string allowed_origin(const Request& request, const std::vector<std::string>& allowed) {
-  const auto origin = request.headers().tryGetRaw("Origin");
+std::string allowed_origin(const RouteRequest& request, const std::vector<std::string>& allowed) {
+  const auto origin = request.header("Origin");
   if (!origin) return {};
   if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) return "*";
-  if (std::find(allowed.begin(), allowed.end(), origin->value()) != allowed.end()) return origin->value();
+  if (std::find(allowed.begin(), allowed.end(), *origin) != allowed.end()) return *origin;
   return {};
 }
 
@@ -41,15 +40,15 @@ void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const C
   const auto allowed = config.allowed_origins;
   const std::string pattern = "/v1/campaigns/:slug/progress";
 
-  routes.add(Method::Get, pattern, [&cache, allowed](const Request& request, ExchangePtr exchange) {
-    const auto progress = cache.find(request.param(":slug").as<std::string>());
+  routes.add(Method::Get, pattern, [&cache, allowed](const RouteRequest& request, ExchangePtr exchange) {
+    const auto progress = cache.find(request.param("slug"));
     if (!progress) {
       exchange->send_error(make_error(ErrorCode::not_found, "no campaign with that slug"));
       return;
     }
     HttpResponse response;
-    const auto if_none_match = request.headers().tryGetRaw("If-None-Match");
-    if (if_none_match && matches_etag(if_none_match->value(), progress->etag)) {
+    const auto if_none_match = request.header("If-None-Match");
+    if (if_none_match && matches_etag(*if_none_match, progress->etag)) {
       response.status = 304;
     } else {
       response = json_response(200, progress->body);
@@ -60,7 +59,7 @@ void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const C
   });
 
   // CORS preflight (a site that sends If-None-Match from fetch() triggers one).
-  routes.add(Method::Options, pattern, [allowed](const Request& request, ExchangePtr exchange) {
+  routes.add(Method::Options, pattern, [allowed](const RouteRequest& request, ExchangePtr exchange) {
     HttpResponse response{204, "", "", {}};
     const auto origin = allowed_origin(request, allowed);
     add_cors(response, origin);

@@ -2,14 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace pledged {
 
 using Pistache::Http::Method;
 
 namespace {
-
-constexpr Method kAllMethods[] = {Method::Options, Method::Get,   Method::Post,  Method::Head,   Method::Put,
-                                  Method::Patch,   Method::Delete, Method::Trace, Method::Connect};
 
 HttpResponse method_not_allowed(const std::string& allow) {
   nlohmann::json body;
@@ -18,6 +17,28 @@ HttpResponse method_not_allowed(const std::string& allow) {
   auto response = json_response(405, body);
   response.with_header("Allow", allow);
   return response;
+}
+
+// Splits "/v1/campaigns/x/progress" into {"v1", "campaigns", "x", "progress"}.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (path.empty() || path.front() != '/') return parts;
+  path.remove_prefix(1);
+  while (true) {
+    const auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+ExchangePtr open_exchange(Pistache::Http::ResponseWriter writer, std::string route, Method method,
+                          ServerContext& context) {
+  const auto& state = current_routing_state();
+  return std::make_shared<Exchange>(std::move(writer),
+                                    RequestInfo{state.request_id, method_name(method), std::move(route), state.started},
+                                    context);
 }
 
 }  // namespace
@@ -42,43 +63,85 @@ RoutingState& current_routing_state() {
   return state;
 }
 
-ExchangePtr open_exchange(Pistache::Http::ResponseWriter writer, std::string route, Method method,
-                          ServerContext& context) {
-  const auto& state = current_routing_state();
-  return std::make_shared<Exchange>(std::move(writer),
-                                    RequestInfo{state.request_id, method_name(method), std::move(route), state.started},
-                                    context);
+std::string RouteRequest::param(std::string_view name) const {
+  for (const auto& [key, value] : params_) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+std::optional<std::string> RouteRequest::header(const std::string& name) const {
+  const auto raw = http_.headers().tryGetRaw(name);
+  if (!raw) return std::nullopt;
+  return raw->value();
 }
 
 void RouteTable::add(Method method, const std::string& pattern, RouteHandler handler) {
-  routes_[pattern][method] = std::move(handler);
+  auto route = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.pattern == pattern; });
+  if (route == routes_.end()) {
+    Route fresh;
+    fresh.pattern = pattern;
+    for (const auto part : split_path(pattern)) {
+      Segment segment;
+      if (!part.empty() && part.front() == ':') {
+        const auto dot = part.find('.');
+        segment.param = std::string(part.substr(1, dot == std::string_view::npos ? std::string_view::npos : dot - 1));
+        if (dot != std::string_view::npos) segment.suffix = std::string(part.substr(dot));
+      } else {
+        segment.literal = std::string(part);
+      }
+      fresh.segments.push_back(std::move(segment));
+    }
+    routes_.push_back(std::move(fresh));
+    route = std::prev(routes_.end());
+  }
+  route->handlers[method] = std::move(handler);
+  route->allow.clear();
+  for (const auto& entry : route->handlers) {
+    route->allow += (route->allow.empty() ? "" : ", ") + std::string(method_name(entry.first));
+  }
 }
 
-void RouteTable::install(Pistache::Rest::Router& router, ServerContext& context) const {
-  for (const auto& [pattern, handlers] : routes_) {
-    std::string allow;
-    for (const auto& entry : handlers) allow += (allow.empty() ? "" : ", ") + std::string(method_name(entry.first));
-
-    for (const Method method : kAllMethods) {
-      const auto found = handlers.find(method);
-      RouteHandler handler = found != handlers.end()
-                                 ? found->second
-                                 : RouteHandler([allow](const Pistache::Rest::Request&, ExchangePtr exchange) {
-                                     exchange->send(method_not_allowed(allow));
-                                   });
-      router.addRoute(method, pattern,
-                      [&context, pattern = pattern, method, handler](const Pistache::Rest::Request request,
-                                                                     Pistache::Http::ResponseWriter writer) {
-                        auto exchange = open_exchange(std::move(writer), pattern, method, context);
-                        try {
-                          handler(request, exchange);
-                        } catch (const std::exception& e) {
-                          exchange->send_error(make_error(ErrorCode::internal, e.what()));
-                        }
-                        return Pistache::Rest::Route::Result::Ok;
-                      });
+std::optional<std::vector<std::pair<std::string, std::string>>> RouteTable::match(const Route& route,
+                                                                                std::string_view path) {
+  const auto parts = split_path(path);
+  if (parts.size() != route.segments.size()) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& segment = route.segments[i];
+    const auto part = parts[i];
+    if (segment.param.empty()) {
+      if (part != segment.literal) return std::nullopt;
+      continue;
     }
+    if (part.size() <= segment.suffix.size()) return std::nullopt;
+    if (part.substr(part.size() - segment.suffix.size()) != segment.suffix) return std::nullopt;
+    params.emplace_back(segment.param, std::string(part.substr(0, part.size() - segment.suffix.size())));
   }
+  return params;
+}
+
+void RouteTable::dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
+                          ServerContext& context) const {
+  const Method method = request.method();
+  for (const auto& route : routes_) {
+    auto params = match(route, request.resource());
+    if (!params) continue;
+    auto exchange = open_exchange(std::move(writer), route.pattern, method, context);
+    const auto handler = route.handlers.find(method);
+    if (handler == route.handlers.end()) {
+      exchange->send(method_not_allowed(route.allow));
+      return;
+    }
+    try {
+      handler->second(RouteRequest(request, std::move(*params)), exchange);
+    } catch (const std::exception& e) {
+      exchange->send_error(make_error(ErrorCode::internal, e.what()));
+    }
+    return;
+  }
+  open_exchange(std::move(writer), "unmatched", method, context)
+      ->send(error_response(make_error(ErrorCode::not_found, "no such route")));
 }
 
 }  // namespace pledged

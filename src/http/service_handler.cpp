@@ -50,15 +50,7 @@ void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   state.started = std::chrono::steady_clock::now();
   state.request_id = request_id_for(request);
   apply_default_keep_alive(request, response);
-  try {
-    router_->route(request, std::move(response));
-  } catch (const std::exception& e) {
-    // Reached only when the router itself throws (our handlers catch their own);
-    // the response may already be gone, so log rather than answer.
-    context_->log.event("error", "router failed", {{"request_id", json_quoted(state.request_id)}});
-  }
+  routes_->dispatch(request, std::move(response), *context_);
 }
-
-void ServiceHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) { router_->disconnectPeer(peer); }
 
 }  // namespace pledged

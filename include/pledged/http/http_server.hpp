@@ -1,6 +1,5 @@
 #pragma once
 #include <pistache/endpoint.h>
-#include <pistache/router.h>
 
 #include <chrono>
 #include <cstdint>
@@ -19,7 +18,7 @@ inline constexpr std::size_t kMaxResponseBytes = 16 * 1024 * 1024;
 
 class HttpServer {
  public:
-  HttpServer(const ListenAddress& listen, int threads, const RouteTable& routes, ServerContext& context);
+  HttpServer(const ListenAddress& listen, int threads, RouteTable routes, ServerContext& context);
   ~HttpServer();
 
   // Binds and starts the reactor threads; throws std::runtime_error if it cannot bind.
@@ -34,7 +33,7 @@ class HttpServer {
 
  private:
   ServerContext& context_;
-  std::shared_ptr<Pistache::Rest::Router> router_;
+  std::shared_ptr<const RouteTable> routes_;
   Pistache::Http::Endpoint endpoint_;
   bool running_ = false;
 };

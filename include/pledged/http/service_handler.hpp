@@ -1,11 +1,11 @@
 #pragma once
 // Pistache's entry point for every parsed request: gives it a request id, fixes
-// keep-alive, then hands it to the router.
+// keep-alive, then hands it to the route table.
 #include <pistache/http.h>
-#include <pistache/router.h>
 
 #include <memory>
 
+#include "pledged/http/route_table.hpp"
 #include "pledged/http/server_context.hpp"
 
 namespace pledged {
@@ -25,14 +25,13 @@ class ServiceHandler final : public Pistache::Http::Handler {
  public:
   HTTP_PROTOTYPE(ServiceHandler)
 
-  ServiceHandler(std::shared_ptr<Pistache::Rest::Router> router, ServerContext& context)
-      : router_(std::move(router)), context_(&context) {}
+  ServiceHandler(std::shared_ptr<const RouteTable> routes, ServerContext& context)
+      : routes_(std::move(routes)), context_(&context) {}
 
   void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
-  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
-  std::shared_ptr<Pistache::Rest::Router> router_;
+  std::shared_ptr<const RouteTable> routes_;
   ServerContext* context_;
 };
 
