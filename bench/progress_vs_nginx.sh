@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+#
+# The banner route against nginx serving the same JSON bytes as a static file,
+# measured with wrk in the same run on the same machine.
+#
+# Usage: bench/progress_vs_nginx.sh [DURATION_SECONDS]     (default 10)
+#
+# wrk sends no Connection header (like browsers, CDNs and load balancers), with
+# 32 connections on 2 threads. Prints req/s and p99 for both and the ratio
+# pledged / nginx. Targets (issue 2): ratio >= 1.0 and pledged p99 < 2 ms.
+# Every request goes to 127.0.0.1 only; each run is bounded by DURATION.
+
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+
+DURATION=${1:-10}
+CONNECTIONS=32
+THREADS=2
+PLEDGED_PORT=${BENCH_PLEDGED_PORT:-18181}
+NGINX_PORT=${BENCH_NGINX_PORT:-18182}
+WORK=$(mktemp -d /tmp/pledged-bench.XXXXXX)
+PG="$ROOT/scripts/pg"
+PIDS=()
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [[ -f $WORK/nginx.pid ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_for_url() {
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "$1 did not answer"
+}
+
+# "Requests/sec: 12345.67" and the 99% latency line, normalised to ms.
+run_wrk() {
+    local url=$1 out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url")
+    printf '%s\n' "$out" >>"$WORK/wrk.txt"
+    local rps p99
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    if grep -q 'Non-2xx' <<<"$out"; then die "non-2xx responses from $url"; fi
+    printf '%s %s\n' "$rps" "$(to_ms "$p99")"
+}
+
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+        else print v }'
+}
+
+main() {
+    ensure_packages "${PLEDGED_PACKAGES[@]}" wrk nginx-light
+    cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DPLEDGED_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$ROOT/build-bench" -j"$(nproc)" >/dev/null
+
+    "$PG" start
+    local admin db_url
+    admin=$("$PG" admin-url)
+    "$PG" psql -q -d postgres -c "DROP DATABASE IF EXISTS pledged_bench WITH (FORCE)" -c "CREATE DATABASE pledged_bench"
+    db_url=${admin%/postgres}/pledged_bench
+    export PLEDGED_DATABASE_URL=$db_url
+    "$ROOT/build-bench/pledged" migrate >/dev/null
+    "$ROOT/build-bench/pledged" campaign create --slug eoy-2026 --title "Urgent End Of Year Fundraising Campaign" \
+        --goal 50000.00 --currency usd --starts 2026-11-15 --ends 2026-12-31 >/dev/null
+
+    PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT "$ROOT/build-bench/pledged" serve 2>"$WORK/pledged.log" &
+    PIDS+=($!)
+    local progress_url="http://127.0.0.1:$PLEDGED_PORT/v1/campaigns/eoy-2026/progress"
+    wait_for_url "$progress_url"
+
+    # nginx serves the very bytes the route returns, with its stock settings
+    # (worker per core, access log on, as pledged logs every request too).
+    mkdir -p "$WORK/www/v1/campaigns/eoy-2026"
+    curl -fsS "$progress_url" >"$WORK/www/v1/campaigns/eoy-2026/progress"
+    chmod -R a+rX "$WORK"  # nginx workers run as www-data
+    cat >"$WORK/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log $WORK/nginx-access.log;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+        location / { default_type application/json; add_header Cache-Control "public, max-age=5"; }
+    }
+}
+NGINX
+    nginx -c "$WORK/nginx.conf" -p "$WORK"
+    local nginx_url="http://127.0.0.1:$NGINX_PORT/v1/campaigns/eoy-2026/progress"
+    wait_for_url "$nginx_url"
+
+    # Warm both up, then measure nginx first and pledged second.
+    wrk -t1 -c4 -d1s "$nginx_url" >/dev/null
+    wrk -t1 -c4 -d1s "$progress_url" >/dev/null
+    local nginx_result pledged_result
+    nginx_result=$(run_wrk "$nginx_url")
+    pledged_result=$(run_wrk "$progress_url")
+
+    read -r nginx_rps nginx_p99 <<<"$nginx_result"
+    read -r pledged_rps pledged_p99 <<<"$pledged_result"
+    local ratio
+    ratio=$(awk -v a="$pledged_rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
+
+    printf '\nbanner progress route vs nginx static file (wrk -t%s -c%s -d%ss, no Connection header)\n' \
+        "$THREADS" "$CONNECTIONS" "$DURATION"
+    printf '  machine: %s cores, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    printf '  %-8s %12s req/s   p99 %8s ms\n' nginx "$nginx_rps" "$nginx_p99"
+    printf '  %-8s %12s req/s   p99 %8s ms\n' pledged "$pledged_rps" "$pledged_p99"
+    printf '  ratio pledged/nginx: %s (target >= 1.0; p99 target < 2 ms)\n' "$ratio"
+    printf '  raw wrk output: %s\n' "$WORK/wrk.txt"
+}
+
+main "$@"
