@@ -180,6 +180,11 @@ def check_dockerfile(root, binary):
     check('ENTRYPOINT ["pledged"]' in runtime and 'CMD ["serve"]' in runtime, "ENTRYPOINT pledged, CMD serve")
     check(re.search(r"^EXPOSE\s+8080", runtime, re.MULTILINE) is not None, "EXPOSE 8080")
     check(re.search(r"^COPY .*\.(env|conf)\b", text, re.MULTILINE) is None, "no configuration file baked in")
+    # Every RUN is valid shell (the build stage's SHELL is bash; dash's syntax is a subset).
+    for command in re.findall(r"^RUN ((?:[^\n]*\\\n)*[^\n]*)", text, re.MULTILINE):
+        joined = command.replace("\\\n", " ")
+        syntax = subprocess.run(["bash", "-n", "-c", joined], capture_output=True, text=True)
+        check(syntax.returncode == 0, f"Dockerfile RUN is not valid shell: {syntax.stderr.strip()}")
 
 
 def main():
