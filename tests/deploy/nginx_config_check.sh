@@ -3,9 +3,9 @@
 # deploy/nginx/pledged.conf passes `nginx -t` and carries the settings the
 # service relies on. Usage: tests/deploy/nginx_config_check.sh PROJECT_ROOT
 #
-# Everything nginx touches lives in a temporary prefix: a throwaway self-signed
-# certificate, the cache and log folders; the upstream host names of
-# compose.yaml become loopback addresses (nginx -t resolves them).
+# Everything nginx touches lives in a temporary prefix (nginx_test_prefix.sh):
+# a throwaway self-signed certificate, the cache and log folders; the upstream
+# host names of compose.yaml become loopback addresses (nginx -t resolves them).
 
 set -euo pipefail
 
@@ -19,35 +19,13 @@ fail() {
     exit 1
 }
 
-mkdir -p "$WORK/etc/tls" "$WORK/cache" "$WORK/log" "$WORK/www"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=donate.example.org" \
-    -keyout "$WORK/etc/tls/privkey.pem" -out "$WORK/etc/tls/fullchain.pem" 2>/dev/null
+# shellcheck source=nginx_test_prefix.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx_test_prefix.sh"
+nginx_prefix_render "$ROOT" "$WORK" 127.0.0.1:18081 127.0.0.1:18082
+# The check never writes to a root-owned location.
+nginx_prefix_paths_contained "$WORK" || fail "the rendered configuration escapes the test prefix"
 
-sed -e "s#/etc/nginx/#$WORK/etc/#g" \
-    -e "s#/var/cache/nginx/#$WORK/cache/#g" \
-    -e "s#/var/log/nginx/#$WORK/log/#g" \
-    -e "s#/var/www/#$WORK/www/#g" \
-    -e "s#server pledged-a:8080#server 127.0.0.1:18081#" \
-    -e "s#server pledged-b:8080#server 127.0.0.1:18082#" \
-    "$CONF" >"$WORK/etc/pledged.conf"
-
-# Every file path must now be inside the temporary prefix: the check never
-# writes to a root-owned location.
-while read -r directive path; do
-    [[ $path == "$WORK"/* ]] || fail "path outside the test prefix: $directive $path"
-done < <(grep -E '^\s*(proxy_cache_path|ssl_certificate|ssl_certificate_key|access_log|error_log|root|include)\s' \
-    "$WORK/etc/pledged.conf" | awk '{print $1, $2}' | tr -d ';')
-
-cat >"$WORK/nginx.conf" <<NGINX
-pid $WORK/nginx.pid;
-error_log $WORK/log/error.log;
-events { worker_connections 64; }
-http {
-    include $WORK/etc/pledged.conf;
-}
-NGINX
-
-output=$(nginx -t -p "$WORK/" -c "$WORK/nginx.conf" -e "$WORK/log/error.log" 2>&1) || {
+output=$(nginx_prefix_run "$WORK" -t 2>&1) || {
     printf '%s\n' "$output" >&2
     fail "nginx -t failed"
 }
