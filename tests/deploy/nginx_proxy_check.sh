@@ -42,7 +42,7 @@ trap cleanup EXIT
 start_instance() {
     local name=$1 log="$WORK/pledged-$1.log" port=""
     PLEDGED_DATABASE_URL=$DB_URL PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_SHUTDOWN_GRACE=5 \
-        "$BINARY" serve 2>"$log" &
+        "$BINARY" serve </dev/null >/dev/null 2>"$log" &
     PIDS+=($!)
     printf -v "PID_$name" '%s' "$!"
     for _ in $(seq 1 200); do
