@@ -28,6 +28,21 @@ PLEDGED_PACKAGES=(
     nginx-light openssl systemd python3-yaml
 )
 
+# Only the test command needs the browser tools: Debian's Chromium for the browser tests
+# (Playwright drives it; it never downloads a browser of its own) and a font.
+
+# ensure_e2e_tools: Chromium from Debian, then the npm packages pinned in
+# tests/e2e/package-lock.json. Playwright needs Node.js 20 or newer.
+ensure_e2e_tools() {
+    local -a wanted=(chromium fonts-dejavu-core)
+    command -v node >/dev/null 2>&1 || wanted+=(nodejs npm)
+    ensure_packages "${wanted[@]}"
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    ((major >= 20)) || die "the browser tests need Node.js >= 20 (found $(node --version))"
+    (cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 # PostgreSQL 15 server binaries (initdb, pg_ctl, postgres, psql) as installed
 # by the Debian postgresql-15 / postgresql-client-15 packages.
 PG_BIN=/usr/lib/postgresql/15/bin

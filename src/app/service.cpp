@@ -95,6 +95,7 @@ int run_service(const Config& config, Logger& log) {
   RouteTable routes;
   add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
   add_progress_routes(routes, cache, config);
+  add_page_routes(routes, cache, config);
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pledged/core/crypto.hpp"
+#include "pledged/core/embedded_file.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/migration.hpp"
 #include "pool_impl.hpp"
@@ -22,6 +23,19 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 ))sql";
 
 }  // namespace
+
+const std::vector<Migration>& embedded_migrations() {
+  static const std::vector<Migration> migrations = [] {
+    std::vector<Migration> all;
+    for (const auto& file : embedded_migration_files()) {
+      // The build only embeds names that start with four digits (migrations/CMakeLists.txt).
+      const int version = std::stoi(std::string(file.name.substr(0, 4)));
+      all.push_back(Migration{version, std::string(file.name), std::string(file.contents)});
+    }
+    return all;
+  }();
+  return migrations;
+}
 
 int latest_schema_version() {
   const auto& all = embedded_migrations();

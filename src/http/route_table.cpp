@@ -96,10 +96,22 @@ void RouteTable::add(Method method, const std::string& pattern, RouteHandler han
     route = std::prev(routes_.end());
   }
   route->handlers[method] = std::move(handler);
+  // Literal segments beat ":name.ext", which beats ":name", so /embed/:slug.js wins over
+  // /embed/:slug whatever order the routes were added in.
+  std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
+    return specificity(a) > specificity(b);
+  });
+  route = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.pattern == pattern; });
   route->allow.clear();
   for (const auto& entry : route->handlers) {
     route->allow += (route->allow.empty() ? "" : ", ") + std::string(method_name(entry.first));
   }
+}
+
+int RouteTable::specificity(const Route& route) {
+  int score = 0;
+  for (const auto& segment : route.segments) score += segment.param.empty() ? 2 : (segment.suffix.empty() ? 0 : 1);
+  return score;
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> RouteTable::match(const Route& route,

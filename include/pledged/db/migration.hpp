@@ -13,7 +13,7 @@ struct Migration {
   std::string sql;
 };
 
-// Generated at build time from migrations/NNNN_*.sql, in version order.
+// The migrations/NNNN_*.sql files compiled into this binary, in version order.
 const std::vector<Migration>& embedded_migrations();
 
 // The newest version this build knows: /readyz wants the database at least there.

@@ -61,6 +61,7 @@ class RouteTable {
     std::string allow;  // "GET, OPTIONS"
   };
 
+  static int specificity(const Route& route);
   static std::optional<std::vector<std::pair<std::string, std::string>>> match(const Route& route,
                                                                               std::string_view path);
   std::vector<Route> routes_;

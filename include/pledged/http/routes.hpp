@@ -20,4 +20,6 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps);
 
 void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
 
+void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
+
 }  // namespace pledged

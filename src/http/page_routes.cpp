@@ -1,0 +1,111 @@
+// Donor-facing pages: the banner (iframe page and embeddable script), the donation
+// page and its thank-you page, and their static assets. All served from memory.
+#include <algorithm>
+#include <cctype>
+
+#include "pledged/core/embedded_file.hpp"
+#include "pledged/domain/currency.hpp"
+#include "pledged/http/page_template.hpp"
+#include "pledged/http/routes.hpp"
+
+namespace pledged {
+
+using Pistache::Http::Method;
+
+namespace {
+
+// Pages run only our own scripts and styles and talk only to us.
+constexpr const char* kPagePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors ";
+
+std::string_view web_file(std::string_view name) {
+  for (const auto& file : embedded_web_files()) {
+    if (file.name == name) return file.contents;
+  }
+  return {};
+}
+
+HttpResponse page_response(std::string body, const std::string& frame_ancestors) {
+  HttpResponse response{200, std::move(body), "text/html; charset=utf-8", {}};
+  response.with_header("Content-Security-Policy", kPagePolicy + frame_ancestors)
+      .with_header("Referrer-Policy", "strict-origin-when-cross-origin")
+      .with_header("Cache-Control", "no-cache");
+  if (frame_ancestors == "'none'") response.with_header("X-Frame-Options", "DENY");
+  return response;
+}
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
+std::map<std::string, std::string> campaign_values(const Progress& progress) {
+  const auto currency = find_currency(progress.currency);
+  return {{"slug", progress.campaign},
+          {"title", progress.title},
+          {"currency", progress.currency},
+          {"currency_upper", upper(progress.currency)},
+          {"status", to_string(progress.status)},
+          {"minimum", std::to_string(currency ? currency->minimum_charge : 0)}};
+}
+
+// Who may put the banner's iframe on their pages: ourselves and the allowed origins.
+std::string embed_frame_ancestors(const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) return "*";
+  std::string list = "'self'";
+  for (const auto& origin : allowed) list += " " + origin;
+  return list;
+}
+
+void not_found(const ExchangePtr& exchange) {
+  exchange->send_error(make_error(ErrorCode::not_found, "no campaign with that slug"));
+}
+
+}  // namespace
+
+void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Config& config) {
+  const std::string embed_ancestors = embed_frame_ancestors(config.allowed_origins);
+
+  routes.add(Method::Get, "/embed/:slug.js", [&cache](const RouteRequest& request, ExchangePtr exchange) {
+    if (!cache.find(request.param("slug"))) return not_found(exchange);
+    HttpResponse response{200, std::string(web_file("banner.js")), "text/javascript; charset=utf-8", {}};
+    // Any site may load the script; what it may read back is limited by CORS on the API.
+    response.with_header("Cache-Control", "public, max-age=300")
+        .with_header("Cross-Origin-Resource-Policy", "cross-origin");
+    exchange->send(response);
+  });
+
+  routes.add(Method::Get, "/embed/:slug", [&cache, embed_ancestors](const RouteRequest& request, ExchangePtr exchange) {
+    const auto progress = cache.find(request.param("slug"));
+    if (!progress) return not_found(exchange);
+    exchange->send(page_response(fill_template(web_file("embed.html"), campaign_values(progress->progress)),
+                                 embed_ancestors));
+  });
+
+  routes.add(Method::Get, "/donate/:slug", [&cache](const RouteRequest& request, ExchangePtr exchange) {
+    const auto progress = cache.find(request.param("slug"));
+    if (!progress) return not_found(exchange);
+    exchange->send(page_response(fill_template(web_file("donate.html"), campaign_values(progress->progress)), "'none'"));
+  });
+
+  routes.add(Method::Get, "/donate/:slug/thanks", [&cache](const RouteRequest& request, ExchangePtr exchange) {
+    const auto progress = cache.find(request.param("slug"));
+    if (!progress) return not_found(exchange);
+    exchange->send(page_response(fill_template(web_file("thanks.html"), campaign_values(progress->progress)), "'none'"));
+  });
+
+  routes.add(Method::Get, "/static/:name", [](const RouteRequest& request, ExchangePtr exchange) {
+    const auto name = request.param("name");
+    const bool script = name == "donate.js";
+    if (!script && name != "pages.css") {
+      return exchange->send_error(make_error(ErrorCode::not_found, "no such file"));
+    }
+    HttpResponse response{200, std::string(web_file(name)),
+                          script ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8", {}};
+    response.with_header("Cache-Control", "public, max-age=300");
+    exchange->send(response);
+  });
+}
+
+}  // namespace pledged

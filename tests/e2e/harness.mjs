@@ -1,0 +1,103 @@
+// What every browser test needs: a fresh database on the private cluster, the real
+// `pledged serve` on a free port, a host page on another origin, and Chromium.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const binary = process.env.PLEDGED_BINARY;
+const adminUrl = process.env.PLEDGED_TEST_DATABASE_URL;
+if (!binary || !adminUrl) {
+  throw new Error('PLEDGED_BINARY and PLEDGED_TEST_DATABASE_URL must be set: run through scripts/test');
+}
+export const resultsDir = process.env.PLEDGED_E2E_RESULTS || path.resolve('results');
+mkdirSync(resultsDir, { recursive: true });
+const logDir = process.env.PLEDGED_TEST_LOG_DIR || resultsDir;
+
+function psql(url, sql) {
+  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { encoding: 'utf8' }).trim();
+}
+
+export class TestDatabase {
+  constructor() {
+    this.name = 'pledged_e2e_' + randomBytes(6).toString('hex');
+    psql(adminUrl, `CREATE DATABASE ${this.name}`);
+    const url = new URL(adminUrl);
+    url.pathname = '/' + this.name;
+    this.url = url.toString();
+  }
+  query(sql) { return psql(this.url, sql); }
+  drop() { psql(adminUrl, `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`); }
+}
+
+export function runPledged(args, env) {
+  return execFileSync(binary, args, { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+}
+
+export function seedDemoCampaign(database) {
+  const env = { PLEDGED_DATABASE_URL: database.url };
+  runPledged(['migrate'], env);
+  runPledged(['campaign', 'create', '--slug', 'eoy-2026', '--title', 'Urgent End Of Year Fundraising Campaign',
+    '--goal', '50000.00', '--currency', 'usd', '--starts', '2026-11-15', '--ends', '2026-12-31'], env);
+}
+
+// Starts `pledged serve` on a free port; resolves once it logs "listening".
+export async function startService(env) {
+  const logPath = path.join(logDir, `pledged-e2e-${randomBytes(4).toString('hex')}.log`);
+  const log = openSync(logPath, 'a');
+  const child = spawn(binary, ['serve'], {
+    env: { PATH: process.env.PATH, PLEDGED_LISTEN: '127.0.0.1:0', ...env },
+    stdio: ['ignore', 'ignore', log],
+  });
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const match = /"msg":"listening".*"port":(\d+)/.exec(readFileSync(logPath, 'utf8'));
+    if (match) {
+      return { port: Number(match[1]), url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child) };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('pledged serve did not start:\n' + readFileSync(logPath, 'utf8'));
+}
+
+function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+// A news site on its own origin that embeds the banner with one script tag.
+export async function startHostPage(serviceUrl, port) {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>The Daily Example</title></head>
+<body><h1>The Daily Example</h1><p>Today's news.</p>
+<script src="${serviceUrl}/embed/eoy-2026.js" data-refresh-seconds="15"></script></body></html>`);
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+export async function reservePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.PLEDGED_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
