@@ -8,6 +8,8 @@
 #include <csignal>
 #include <future>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -123,23 +125,59 @@ TEST(ScaleOut, TwoInstancesMigratingTogetherThenAgreeOnMoneyWithinTwoSeconds) {
 
 namespace {
 
-// A client in front of two instances that does what nginx's
+// One way of sending a banner request: a fresh connection each time, or kept-alive
+// connections per instance as nginx's upstream `keepalive` holds them.
+class BannerClient {
+ public:
+  enum class Outcome { ok, connection_error, bad_status };
+
+  explicit BannerClient(bool keep_alive) : keep_alive_(keep_alive) {}
+
+  Outcome get(std::uint16_t port) {
+    try {
+      if (!keep_alive_) return http_get(port, kProgress).status == 200 ? Outcome::ok : Outcome::bad_status;
+      auto& connection = connections_[port];
+      if (!connection) connection = std::make_unique<HttpConnection>(port);
+      connection->send_raw(std::string("GET ") + kProgress + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      const auto reply = connection->read_reply(std::chrono::seconds(5));
+      // No reply: the instance closed this idle connection as it stopped.
+      if (!reply) {
+        connection.reset();
+        return Outcome::connection_error;
+      }
+      // A draining instance answers, then closes: the next request needs a new connection.
+      if (reply->header("connection") == "close" || reply->header("connection") == "Close") connection.reset();
+      return reply->status == 200 ? Outcome::ok : Outcome::bad_status;
+    } catch (const std::exception&) {
+      connections_.erase(port);
+      return Outcome::connection_error;  // refused, reset or closed before a full reply
+    }
+  }
+
+ private:
+  bool keep_alive_;
+  std::map<std::uint16_t, std::unique_ptr<HttpConnection>> connections_;
+};
+
+// Clients in front of two instances that do what nginx's
 // `proxy_next_upstream error timeout` does for a GET: a connection error on one
 // instance is retried once on the other. Anything else is a failure.
 class BannerLoad {
  public:
   BannerLoad(std::atomic<std::uint16_t>& port_a, std::uint16_t port_b) : port_a_(port_a), port_b_(port_b) {}
 
-  void run_until(const std::atomic<bool>& stop, int first_instance) {
+  void run_until(const std::atomic<bool>& stop, int first_instance, bool keep_alive) {
+    BannerClient client(keep_alive);
     int instance = first_instance;
     // Bounded even if `stop` never comes: 20,000 requests at most per client.
     for (int i = 0; i < 20000 && !stop.load(); ++i, instance ^= 1) {
       const std::uint16_t first = instance == 0 ? port_a_.load() : port_b_;
       const std::uint16_t other = instance == 0 ? port_b_ : port_a_.load();
-      const auto outcome = attempt(first);
-      if (outcome == Outcome::ok) {
+      const auto outcome = client.get(first);
+      if (outcome == BannerClient::Outcome::ok) {
         ++succeeded_;
-      } else if (outcome == Outcome::connection_error && attempt(other) == Outcome::ok) {
+      } else if (outcome == BannerClient::Outcome::connection_error &&
+                 client.get(other) == BannerClient::Outcome::ok) {
         ++retried_;
       } else {
         ++failed_;
@@ -153,16 +191,6 @@ class BannerLoad {
   int failed() const { return failed_; }
 
  private:
-  enum class Outcome { ok, connection_error, bad_status };
-
-  static Outcome attempt(std::uint16_t port) {
-    try {
-      return http_get(port, kProgress).status == 200 ? Outcome::ok : Outcome::bad_status;
-    } catch (const std::exception&) {
-      return Outcome::connection_error;  // refused, reset or closed before a full reply
-    }
-  }
-
   std::atomic<std::uint16_t>& port_a_;
   std::uint16_t port_b_;
   std::atomic<int> succeeded_{0};
@@ -183,7 +211,8 @@ TEST(ScaleOut, RollingRestartUnderBannerLoadFailsNoRequestAfterOneRetry) {
   BannerLoad load(port_a, b->port());
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
-  for (int i = 0; i < 2; ++i) clients.emplace_back([&, i] { load.run_until(stop, i); });
+  // One client opens a connection per request, the other keeps connections alive.
+  for (int i = 0; i < 2; ++i) clients.emplace_back([&, i] { load.run_until(stop, i, /*keep_alive=*/i == 1); });
 
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   a->signal(SIGTERM);
