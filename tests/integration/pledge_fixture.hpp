@@ -30,8 +30,7 @@ class PledgeFixture : public ServiceFixture {
     extra_env_ = {{"STRIPE_SECRET_KEY", kStandinKey},
                   {"STRIPE_API_BASE", standin_->base_url()},
                   {"PLEDGED_PUBLIC_URL", kPublicUrl},
-                  {"PLEDGED_STRIPE_TIMEOUT_MS", "3000"},
-                  {"PLEDGED_ACCESS_LOG", "off"}};
+                  {"PLEDGED_STRIPE_TIMEOUT_MS", "3000"}};
     for (const auto& [key, value] : more_env) extra_env_[key] = value;
   }
 

@@ -132,6 +132,8 @@ Response Standin::control(const Request& request) {
     if (!body.is_object()) return json_reply(400, json{{"error", "expected a JSON object"}});
     std::lock_guard<std::mutex> lock(mutex_);
     if (body.contains("latency_ms")) latency_ms_ = body["latency_ms"].get<int>();
+    if (body.contains("webhook_url")) options_.webhook_url = body["webhook_url"].get<std::string>();
+    if (body.contains("webhook_secret")) options_.webhook_secret = body["webhook_secret"].get<std::string>();
     if (body.contains("fail")) {
       faults_.clear();
       for (const auto& item : body["fail"]) {
@@ -430,9 +432,16 @@ json& Standin::add_event(const std::string& type, const json& object) {
 }
 
 void Standin::deliver(const std::vector<json>& events) {
-  if (options_.webhook_url.empty() || options_.webhook_secret.empty()) return;
+  std::string url;
+  std::string secret;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    url = options_.webhook_url;
+    secret = options_.webhook_secret;
+  }
+  if (url.empty() || secret.empty()) return;
   for (const auto& event : events) {
-    auto delivery = deliver_event(options_.webhook_url, options_.webhook_secret, event["id"], event.dump());
+    auto delivery = deliver_event(url, secret, event["id"], event.dump());
     std::lock_guard<std::mutex> lock(mutex_);
     deliveries_.push_back(std::move(delivery));
   }
