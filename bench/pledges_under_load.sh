@@ -14,6 +14,8 @@
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION=${1:-15}
 CLIENTS=64
@@ -30,25 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for_url() {
-    for _ in $(seq 1 100); do
-        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "$1 did not answer"
-}
-
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-        else print v }'
-}
-
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}" wrk
-    BUILD_TARGET="pledged stripe-standin" build_project -DPLEDGED_WERROR=OFF >/dev/null
+    # Reuses the existing build configuration (scripts/test builds with warnings as errors).
+    BUILD_TARGET="pledged stripe-standin" build_project >/dev/null
     "$PG" start >/dev/null
     local admin db url
     admin=$("$PG" admin-url)

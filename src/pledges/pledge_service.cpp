@@ -68,7 +68,7 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   pledge.anonymous = request->anonymous;
   pledge.message = request->message;
   pledge.client_ip = call.client_ip;
-  if (!call.idempotency_key) return start_checkout(pledge, *campaign);
+  if (!call.idempotency_key) return start_checkout(pledge, *campaign, /*resumed=*/false);
 
   const IdempotencyScope scope{kIdempotencyScope, *call.idempotency_key, sha256_hex(call.body)};
   auto claim = deps_.idempotency.claim(scope, pledge.id);
@@ -90,8 +90,9 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
     case ClaimOutcome::claimed:
       break;
   }
+  const bool resumed = claim->resource_id != pledge.id;
   pledge.id = claim->resource_id;  // an interrupted first attempt's pledge, when resuming
-  auto reply = start_checkout(pledge, *campaign);
+  auto reply = start_checkout(pledge, *campaign, resumed);
   const Status recorded = reply ? deps_.idempotency.complete(scope, reply->status, reply->body)
                                 : deps_.idempotency.release(scope);
   if (!recorded) {
@@ -102,16 +103,17 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   return reply;
 }
 
-Result<PledgeReply> PledgeService::start_checkout(const NewPledge& pledge, const Campaign& campaign) {
+Result<PledgeReply> PledgeService::start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed) {
   if (auto stored = deps_.pledges.insert(pledge); !stored) return stored.error();
-  auto existing = deps_.pledges.find_by_id(pledge.id);
-  if (!existing) return existing.error();
-  if (!*existing) return make_error(ErrorCode::internal, "pledge vanished right after insert");
-  const Pledge& stored = **existing;
-  if (!stored.checkout_url.empty()) {
-    // Resumed after the session was made but before the reply was recorded.
-    return PledgeReply{201, reply_body(stored.id, stored.status, campaign.slug, stored.amount, stored.currency,
-                                       stored.frequency, stored.checkout_url)};
+  if (resumed) {
+    auto existing = deps_.pledges.find_by_id(pledge.id);
+    if (!existing) return existing.error();
+    if (*existing && !(*existing)->checkout_url.empty()) {
+      // Resumed after the session was made but before the reply was recorded.
+      const Pledge& stored = **existing;
+      return PledgeReply{201, reply_body(stored.id, stored.status, campaign.slug, stored.amount, stored.currency,
+                                         stored.frequency, stored.checkout_url)};
+    }
   }
 
   auto keep_not_started = [&](Error error) -> Error {

@@ -44,33 +44,41 @@ double random_jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
-StripeError api_error_from(const Reply& reply) {
+}  // namespace
+
+StripeError parse_stripe_error(int http_status, std::string_view body) {
   StripeError error;
   error.kind = StripeErrorKind::api;
-  error.http_status = static_cast<int>(reply.status);
-  const auto parsed = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  error.http_status = http_status;
+  const auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
     const auto& e = parsed["error"];
-    error.type = e.value("type", "");
-    error.code = e.value("code", "");
-    error.message = e.value("message", "");
-    error.param = e.value("param", "");
-  } else {
+    auto text = [&e](const char* key) {
+      const auto found = e.find(key);
+      return found != e.end() && found->is_string() ? found->get<std::string>() : std::string();
+    };
+    error.type = text("type");
+    error.code = text("code");
+    error.message = text("message");
+    error.param = text("param");
+  }
+  if (error.type.empty()) {
     error.type = "api_error";
-    error.message = "Stripe answered HTTP " + std::to_string(reply.status) + " without an error object";
+    if (error.message.empty()) error.message = "HTTP " + std::to_string(http_status) + " without an error object";
   }
   return error;
 }
 
-}  // namespace
-
 Error to_error(const StripeError& error) {
   const bool transient = error.kind == StripeErrorKind::network || error.http_status >= 500 ||
                          error.http_status == 429 || error.http_status == 409;
+  // Stripe's sentence can quote what we sent (an email address), so it stays out of
+  // the message, which ends up in logs; type, code and parameter name are enough.
   const std::string detail = error.kind == StripeErrorKind::network
                                  ? "Stripe unreachable: " + error.message
                                  : "Stripe " + std::to_string(error.http_status) + " " + error.type +
-                                       (error.code.empty() ? "" : "/" + error.code) + ": " + error.message;
+                                       (error.code.empty() ? "" : "/" + error.code) +
+                                       (error.param.empty() ? "" : " on " + error.param);
   return make_error(transient ? ErrorCode::unavailable : ErrorCode::internal,
                     detail + " (after " + std::to_string(error.attempts) + " attempts)");
 }
@@ -174,7 +182,7 @@ StripeResult StripeClient::call(const char* method, const std::string& url, cons
       result.error.message = code != CURLE_OK ? curl_easy_strerror(code) : "unreadable response body";
       count("network_error");
     } else {
-      result.error = api_error_from(reply);
+      result.error = parse_stripe_error(static_cast<int>(reply.status), reply.body);
       count(reply.status >= 500 ? "server_error" : "client_error");
     }
     result.error.attempts = attempt;

@@ -47,7 +47,8 @@ class PledgeService {
   Result<PledgeReply> create(const PledgeCall& call, Timestamp now);
 
  private:
-  Result<PledgeReply> start_checkout(const NewPledge& pledge, const Campaign& campaign);
+  // `resumed`: the pledge may exist from an earlier attempt with the same Idempotency-Key.
+  Result<PledgeReply> start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed);
 
   Deps deps_;
 };

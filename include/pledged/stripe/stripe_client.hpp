@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -39,7 +40,7 @@ struct StripeError {
   int http_status = 0;
   std::string type;     // api_error, card_error, idempotency_error, invalid_request_error, ...
   std::string code;     // e.g. parameter_invalid_empty
-  std::string message;  // Stripe's sentence, or libcurl's for a network error; for logs
+  std::string message;  // Stripe's sentence (may quote what we sent: never log it), or libcurl's
   std::string param;    // the offending parameter, when Stripe names one
   int attempts = 0;
 };
@@ -49,6 +50,9 @@ struct StripeResult {
   StripeError error;
   bool ok() const { return object.has_value(); }
 };
+
+// Stripe's error JSON as a typed error; a body that is not one still gives type api_error.
+StripeError parse_stripe_error(int http_status, std::string_view body);
 
 // What the rest of pledged acts on: unreachable, timing out, 5xx and 429 are
 // ErrorCode::unavailable (try later); anything else Stripe refuses is internal.
