@@ -12,6 +12,8 @@
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION=${1:-10}
 CONNECTIONS=32
@@ -29,14 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for_url() {
-    for _ in $(seq 1 100); do
-        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "$1 did not answer"
-}
-
 # "Requests/sec: 12345.67" and the 99% latency line, normalised to ms.
 run_wrk() {
     local url=$1 out
@@ -47,14 +41,6 @@ run_wrk() {
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     if grep -q 'Non-2xx' <<<"$out"; then die "non-2xx responses from $url"; fi
     printf '%s %s\n' "$rps" "$(to_ms "$p99")"
-}
-
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-        else print v }'
 }
 
 main() {

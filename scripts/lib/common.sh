@@ -109,10 +109,13 @@ ensure_packages() {
 
 # build_project [EXTRA_CMAKE_ARGS...]
 # Configure and build the project in $ROOT/build; the service binary ends up
-# at $ROOT/build/pledged. BUILD_TARGET (default: all) narrows what is built.
+# at $ROOT/build/pledged. BUILD_TARGET (default: all; several separated by
+# spaces) narrows what is built.
 build_project() {
+    local -a targets
+    read -ra targets <<<"${BUILD_TARGET:-all}"
     cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
-    cmake --build "$ROOT/build" -j"$(nproc)" --target "${BUILD_TARGET:-all}"
+    cmake --build "$ROOT/build" -j"$(nproc)" --target "${targets[@]}"
 }
 
 ROOT=$(project_root)

@@ -8,11 +8,14 @@
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/change_listener.hpp"
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/db/idempotency_repository.hpp"
+#include "pledged/db/pledge_repository.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/progress_repository.hpp"
 #include "pledged/http/http_server.hpp"
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
+#include "pledged/stripe/stripe_client.hpp"
 
 namespace pledged {
 namespace {
@@ -27,7 +30,8 @@ sigset_t shutdown_signals() {
 
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
-  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements()}) {
+  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
+                    IdempotencyRepository::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -108,6 +112,25 @@ int run_service(const Config& config, Logger& log) {
   add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
   add_progress_routes(routes, cache, config);
   add_page_routes(routes, cache, config);
+
+  std::unique_ptr<stripe::StripeClient> stripe_client;
+  if (config.stripe_secret_key) {
+    stripe::StripeClientOptions stripe_options;
+    stripe_options.api_base = config.stripe_api_base;
+    stripe_options.secret_key = *config.stripe_secret_key;
+    stripe_options.total_timeout = config.stripe_timeout;
+    stripe_options.max_retries = config.stripe_retries;
+    stripe_client = std::make_unique<stripe::StripeClient>(stripe_options, &metrics);
+  } else {
+    log.event("warn", "STRIPE_SECRET_KEY is not set: pledges are saved but online checkout answers 503");
+  }
+  CampaignRepository campaign_repository(pool);
+  PledgeRepository pledge_repository(pool);
+  IdempotencyRepository idempotency_repository(pool);
+  PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
+                                                   stripe_client.get(), config.public_url, log});
+  RateLimiter pledge_rate_limiter(config.pledge_rate_per_minute);
+  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, workers});
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {

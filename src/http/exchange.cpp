@@ -58,14 +58,20 @@ void Exchange::send_and_maybe_close(const HttpResponse& response) {
     writer_.send(code, response.body);
     return;
   }
-  std::shared_ptr<Pistache::Tcp::Peer> peer;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
   try {
     peer = writer_.peer();
   } catch (const std::exception&) {
     return;  // the client is already gone
   }
+  // A weak reference: holding the peer alive past Pistache's own disconnect delays its
+  // destructor, whose close() then hits a descriptor already reused by a new client.
   writer_.send(code, response.body)
-      .then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); }, Pistache::Async::IgnoreException);
+      .then(
+          [peer](ssize_t) {
+            if (const auto alive = peer.lock()) ::shutdown(alive->fd(), SHUT_RDWR);
+          },
+          Pistache::Async::IgnoreException);
 }
 
 void Exchange::send(const HttpResponse& response) {

@@ -31,17 +31,19 @@ int http_status_for(ErrorCode code) {
 HttpResponse error_response(const Error& error) {
   const int status = http_status_for(error.code);
   nlohmann::json body;
-  body["error"]["code"] = to_string(error.code);
+  body["error"]["code"] = error.api_code.empty() ? to_string(error.code) : error.api_code;
   if (error.code == ErrorCode::internal) {
     body["error"]["message"] = "Something went wrong on our side; it has been logged.";
-  } else if (error.code == ErrorCode::unavailable) {
+  } else if (error.code == ErrorCode::unavailable && error.api_code.empty()) {
     body["error"]["message"] = "The service is temporarily unavailable; please retry shortly.";
   } else {
     body["error"]["message"] = error.message;
   }
   if (!error.fields.empty()) body["error"]["fields"] = error.fields;
   auto response = json_response(status, body);
-  if (status == 503 || status == 429) response.with_header("Retry-After", "5");
+  if (status == 503 || status == 429) {
+    response.with_header("Retry-After", std::to_string(error.retry_after_seconds > 0 ? error.retry_after_seconds : 5));
+  }
   return response;
 }
 

@@ -35,6 +35,8 @@ struct Config {
   std::chrono::milliseconds db_pool_timeout{2000};  // PLEDGED_DB_POOL_TIMEOUT_MS
   std::chrono::milliseconds progress_refresh{2000}; // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
   std::chrono::seconds shutdown_grace{25};          // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
+  std::chrono::milliseconds stripe_timeout{10000};  // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included
+  int stripe_retries = 2;                           // PLEDGED_STRIPE_RETRIES: retries after the first attempt
   bool access_log = true;                           // PLEDGED_ACCESS_LOG=off silences request lines
 };
 

@@ -31,9 +31,18 @@ struct Error {
   ErrorCode code = ErrorCode::internal;
   std::string message;
   std::map<std::string, std::string> fields;  // field name -> what is wrong with it
+  // When set, the API's code string instead of to_string(code) (e.g. "idempotency_key_reused"),
+  // and the message is safe to show even for `unavailable`.
+  std::string api_code{};
+  int retry_after_seconds = 0;  // Retry-After for 429/503; 0 means the default
 };
 
-inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}}; }
+inline Error make_error(ErrorCode code, std::string message) {
+  Error error;
+  error.code = code;
+  error.message = std::move(message);
+  return error;
+}
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -5,7 +5,9 @@
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/core/rate_limiter.hpp"
 #include "pledged/http/route_table.hpp"
+#include "pledged/pledges/pledge_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
 
 namespace pledged {
@@ -21,5 +23,11 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps);
 void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
 
 void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
+struct PledgeDeps {
+  PledgeService& pledges;
+  RateLimiter& rate_limiter;
+  WorkerPool& workers;
+};
+void add_pledge_routes(RouteTable& routes, PledgeDeps deps);
 
 }  // namespace pledged

@@ -1,0 +1,77 @@
+#pragma once
+// A donor's pledge: what the client may send, how it is checked, and what we keep.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pledged/core/result.hpp"
+#include "pledged/domain/campaign.hpp"
+
+namespace pledged {
+
+enum class Frequency { once, monthly };
+const char* to_string(Frequency frequency);
+
+inline constexpr std::size_t kMaxPledgeBodyBytes = 16 * 1024;
+inline constexpr std::int64_t kMaxPledgeAmount = 99'999'999;
+inline constexpr std::size_t kMaxEmailLength = 254;
+inline constexpr std::size_t kMaxNameLength = 200;
+inline constexpr std::size_t kMaxMessageLength = 500;
+
+// The fields the contract names, as sent. Anything else in the body is dropped at
+// parse time, so a client can never set a status, an id or an amount received.
+struct PledgeRequest {
+  std::string campaign;
+  std::optional<std::int64_t> amount;
+  std::string currency;
+  std::string frequency;
+  std::string email;
+  std::string name;
+  bool anonymous = false;
+  std::string message;
+  // Fields of the wrong JSON type ("amount": "25"), found while parsing.
+  std::map<std::string, std::string> type_errors;
+};
+
+// ErrorCode::bad_request when the body is not a JSON object.
+Result<PledgeRequest> parse_pledge_request(std::string_view body);
+
+// Every invalid field with what is wrong with it; empty when the pledge is valid
+// for `campaign`. Without a campaign (none named) the currency is only checked to be
+// one we take. Character limits count Unicode code points, not bytes.
+std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& request, const Campaign* campaign);
+
+// A syntactically valid address (RFC 5321 shape, ASCII or UTF-8), at most 254 bytes.
+bool is_valid_email(std::string_view email);
+
+// A pledge that passed validation, ready to store.
+struct NewPledge {
+  std::string id;  // "pl_" + 24 base62 characters
+  std::int64_t campaign_id = 0;
+  std::int64_t amount = 0;
+  std::string currency;
+  Frequency frequency = Frequency::once;
+  std::string email;
+  std::string name;
+  bool anonymous = false;
+  std::string message;
+  std::string client_ip;
+};
+
+std::string new_pledge_id();
+
+// A stored pledge, as the API shows it.
+struct Pledge {
+  std::string id;
+  std::string campaign_slug;
+  std::int64_t amount = 0;
+  std::string currency;
+  Frequency frequency = Frequency::once;
+  std::string status;  // not_started, pending, ... (see migrations/0001)
+  std::string checkout_session_id;  // empty until Stripe created the session
+  std::string checkout_url;
+};
+
+}  // namespace pledged

@@ -1,0 +1,56 @@
+#pragma once
+// Starting a pledge: validation, the Idempotency-Key, the pledge row and its Stripe
+// Checkout Session. No HTTP here; the route hands over the body and sends the reply.
+#include <optional>
+#include <string>
+
+#include "pledged/core/log.hpp"
+#include "pledged/core/result.hpp"
+#include "pledged/core/time.hpp"
+#include "pledged/db/campaign_repository.hpp"
+#include "pledged/db/idempotency_repository.hpp"
+#include "pledged/db/pledge_repository.hpp"
+#include "pledged/stripe/stripe_client.hpp"
+
+namespace pledged {
+
+struct PledgeCall {
+  std::string body;  // the raw JSON, also hashed for the Idempotency-Key
+  std::optional<std::string> idempotency_key;
+  std::string client_ip;
+};
+
+// The response to send: the first response again, byte for byte, for a replay.
+struct PledgeReply {
+  int status = 201;
+  std::string body;
+  bool replayed = false;
+};
+
+inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
+
+class PledgeService {
+ public:
+  struct Deps {
+    CampaignRepository& campaigns;
+    PledgeRepository& pledges;
+    IdempotencyRepository& idempotency;
+    stripe::StripeClient* stripe;  // nullptr when no STRIPE_SECRET_KEY is configured
+    std::string public_url;
+    Logger& log;
+  };
+  explicit PledgeService(Deps deps) : deps_(std::move(deps)) {}
+
+  // 201 with the pledge and its checkout_url, or an error: bad_request, validation_failed
+  // (every field), not_found, conflict (campaign closed, key in use), unavailable
+  // (Stripe; the pledge is kept as not_started and a retry with the same key resumes it).
+  Result<PledgeReply> create(const PledgeCall& call, Timestamp now);
+
+ private:
+  // `resumed`: the pledge may exist from an earlier attempt with the same Idempotency-Key.
+  Result<PledgeReply> start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed);
+
+  Deps deps_;
+};
+
+}  // namespace pledged

@@ -1,0 +1,116 @@
+#include "pledged/db/idempotency_repository.hpp"
+
+#include "pool_impl.hpp"
+
+namespace pledged {
+namespace {
+
+constexpr const char* kClaimNew = "idempotency_claim_new";
+constexpr const char* kLockExisting = "idempotency_lock_existing";
+constexpr const char* kRestartExpired = "idempotency_restart_expired";
+constexpr const char* kResume = "idempotency_resume";
+constexpr const char* kComplete = "idempotency_complete";
+constexpr const char* kRelease = "idempotency_release";
+
+// Longer than any one request can run (Stripe's whole budget is seconds), so a lock
+// only lapses when the process holding it died.
+#define PLEDGED_IDEMPOTENCY_LOCK "now() + interval '2 minutes'"
+
+}  // namespace
+
+std::vector<PreparedStatement> IdempotencyRepository::statements() {
+  return {
+      {kClaimNew,
+       "INSERT INTO idempotency_keys (scope, key, request_hash, state, resource_id, locked_until) "
+       "VALUES ($1, $2, $3, 'in_progress', $4, " PLEDGED_IDEMPOTENCY_LOCK ") "
+       "ON CONFLICT (scope, key) DO NOTHING RETURNING resource_id"},
+      {kLockExisting,
+       "SELECT request_hash, state, coalesce(response_status, 0), coalesce(response_body, ''), "
+       "coalesce(resource_id, ''), coalesce(locked_until <= now(), true), expires_at <= now() "
+       "FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE"},
+      {kRestartExpired,
+       "UPDATE idempotency_keys SET request_hash = $3, state = 'in_progress', resource_id = $4, "
+       "response_status = NULL, response_body = NULL, created_at = now(), "
+       "locked_until = " PLEDGED_IDEMPOTENCY_LOCK ", expires_at = now() + interval '24 hours' "
+       "WHERE scope = $1 AND key = $2"},
+      {kResume,
+       "UPDATE idempotency_keys SET locked_until = " PLEDGED_IDEMPOTENCY_LOCK " WHERE scope = $1 AND key = $2"},
+      {kComplete,
+       "UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, "
+       "locked_until = NULL, expires_at = now() + interval '24 hours' WHERE scope = $1 AND key = $2"},
+      {kRelease, "UPDATE idempotency_keys SET locked_until = now() WHERE scope = $1 AND key = $2 AND state = 'in_progress'"},
+  };
+}
+
+Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& scope,
+                                                      const std::string& new_resource_id) {
+  return with_connection<IdempotencyClaim>(pool_, [&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    IdempotencyClaim claim;
+    const auto inserted = tx.exec_prepared(kClaimNew, scope.scope, scope.key, scope.request_hash, new_resource_id);
+    if (!inserted.empty()) {
+      tx.commit();
+      claim.resource_id = new_resource_id;
+      return claim;
+    }
+    // The key exists: decide under its row lock, so two repeats cannot both resume.
+    const auto rows = tx.exec_prepared(kLockExisting, scope.scope, scope.key);
+    if (rows.empty()) {
+      claim.outcome = ClaimOutcome::in_progress;  // deleted between the two statements: let the client retry
+      return claim;
+    }
+    const auto& row = rows[0];
+    const bool expired = row[6].as<bool>();
+    if (expired) {
+      tx.exec_prepared(kRestartExpired, scope.scope, scope.key, scope.request_hash, new_resource_id);
+      tx.commit();
+      claim.resource_id = new_resource_id;
+      return claim;
+    }
+    if (row[0].as<std::string>() != scope.request_hash) {
+      claim.outcome = ClaimOutcome::mismatch;
+    } else if (row[1].as<std::string>() == "completed") {
+      claim.outcome = ClaimOutcome::replay;
+      claim.response_status = row[2].as<int>();
+      claim.response_body = row[3].as<std::string>();
+    } else if (!row[5].as<bool>()) {
+      claim.outcome = ClaimOutcome::in_progress;
+    } else {
+      tx.exec_prepared(kResume, scope.scope, scope.key);
+      tx.commit();
+      claim.resource_id = row[4].as<std::string>();
+      if (claim.resource_id.empty()) claim.resource_id = new_resource_id;
+    }
+    return claim;
+  });
+}
+
+Status IdempotencyRepository::complete(const IdempotencyScope& scope, int status, const std::string& body) {
+  auto done = with_connection<bool>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        tx.exec_prepared(kComplete, scope.scope, scope.key, status, body);
+        tx.commit();
+        return true;
+      },
+      /*retry_if_broken=*/true);
+  if (!done) return done.error();
+  return Status::success();
+}
+
+Status IdempotencyRepository::release(const IdempotencyScope& scope) {
+  auto done = with_connection<bool>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        tx.exec_prepared(kRelease, scope.scope, scope.key);
+        tx.commit();
+        return true;
+      },
+      /*retry_if_broken=*/true);
+  if (!done) return done.error();
+  return Status::success();
+}
+
+}  // namespace pledged

@@ -1,0 +1,97 @@
+#include "pledged/db/pledge_repository.hpp"
+
+#include "pool_impl.hpp"
+
+namespace pledged {
+namespace {
+
+constexpr const char* kInsertPledge = "pledge_insert";
+constexpr const char* kFindPledge = "pledge_find_by_id";
+constexpr const char* kAttachCheckout = "pledge_attach_checkout";
+constexpr const char* kMarkNotStarted = "pledge_mark_not_started";
+
+Status as_status(const Result<bool>& done) {
+  if (!done) return done.error();
+  return Status::success();
+}
+
+}  // namespace
+
+std::vector<PreparedStatement> PledgeRepository::statements() {
+  return {
+      {kInsertPledge,
+       "INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, donor_name, "
+       "anonymous, message, client_ip) "
+       "VALUES ($1, $2, $3, $4, $5, 'pending', $6, NULLIF($7, ''), $8, NULLIF($9, ''), NULLIF($10, '')::inet) "
+       "ON CONFLICT (id) DO NOTHING"},
+      {kFindPledge,
+       "SELECT p.id, c.slug, p.amount, p.currency, p.frequency, p.status, coalesce(p.checkout_session_id, ''), "
+       "coalesce(p.checkout_url, '') FROM pledges p JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = $1"},
+      {kAttachCheckout,
+       "UPDATE pledges SET checkout_session_id = $2, checkout_url = $3, updated_at = now(), "
+       "status = CASE WHEN status = 'not_started' THEN 'pending' ELSE status END WHERE id = $1"},
+      {kMarkNotStarted,
+       "UPDATE pledges SET status = 'not_started', updated_at = now() "
+       "WHERE id = $1 AND status = 'pending' AND checkout_session_id IS NULL"},
+  };
+}
+
+Status PledgeRepository::insert(const NewPledge& pledge) {
+  return as_status(with_connection<bool>(pool_, [&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    tx.exec_prepared(kInsertPledge, pledge.id, pledge.campaign_id, pledge.amount, pledge.currency,
+                     std::string(to_string(pledge.frequency)), pledge.email, pledge.name, pledge.anonymous,
+                     pledge.message, pledge.client_ip);
+    tx.commit();
+    return true;
+  }));
+}
+
+Result<std::optional<Pledge>> PledgeRepository::find_by_id(const std::string& id) {
+  return with_connection<std::optional<Pledge>>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::read_transaction tx(connection);
+        const auto rows = tx.exec_prepared(kFindPledge, id);
+        if (rows.empty()) return std::optional<Pledge>();
+        const auto& row = rows[0];
+        Pledge pledge;
+        pledge.id = row[0].as<std::string>();
+        pledge.campaign_slug = row[1].as<std::string>();
+        pledge.amount = row[2].as<std::int64_t>();
+        pledge.currency = row[3].as<std::string>();
+        pledge.frequency = row[4].as<std::string>() == "monthly" ? Frequency::monthly : Frequency::once;
+        pledge.status = row[5].as<std::string>();
+        pledge.checkout_session_id = row[6].as<std::string>();
+        pledge.checkout_url = row[7].as<std::string>();
+        return std::optional<Pledge>(std::move(pledge));
+      },
+      /*retry_if_broken=*/true);
+}
+
+Status PledgeRepository::attach_checkout_session(const std::string& id, const std::string& session_id,
+                                                 const std::string& url) {
+  return as_status(with_connection<bool>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        tx.exec_prepared(kAttachCheckout, id, session_id, url);
+        tx.commit();
+        return true;
+      },
+      /*retry_if_broken=*/true));  // the same values again: safe to repeat
+}
+
+Status PledgeRepository::mark_not_started(const std::string& id) {
+  return as_status(with_connection<bool>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        tx.exec_prepared(kMarkNotStarted, id);
+        tx.commit();
+        return true;
+      },
+      /*retry_if_broken=*/true));
+}
+
+}  // namespace pledged

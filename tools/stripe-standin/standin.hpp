@@ -1,0 +1,71 @@
+#pragma once
+// The local Stripe stand-in's state and routes: the subset of Stripe's API that
+// pledged calls, a hosted checkout page per session, signed event delivery, and a
+// control API (/_standin/...) for tests to inject latency and failures and to read
+// what was received. TEST/DEMO ONLY: it moves no money and is never used when a
+// real STRIPE_SECRET_KEY is configured.
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tiny_http.hpp"
+#include "webhook_sender.hpp"
+
+namespace standin {
+
+struct StandinOptions {
+  std::string api_key;         // the Bearer key to accept; empty: any sk_test_ key
+  std::string public_base;     // where the hosted checkout pages are, e.g. http://127.0.0.1:12111
+  std::string webhook_url;     // where events go; empty: kept, not delivered
+  std::string webhook_secret;  // whsec_... used to sign them
+  int latency_ms = 0;          // added before every API answer
+};
+
+// One injected answer for the next API call instead of the real one.
+struct Fault {
+  int status = 500;
+  std::optional<bool> should_retry;  // the Stripe-Should-Retry header, when set
+  bool drop = false;                 // close the connection without answering (not used by status)
+};
+
+class Standin {
+ public:
+  explicit Standin(StandinOptions options) : options_(std::move(options)), latency_ms_(options_.latency_ms) {}
+  Response handle(const Request& request);
+
+ private:
+  Response control(const Request& request);
+  Response api(const Request& request);
+  Response create_session(const Request& request, const nlohmann::json& params);
+  Response expire_session(const std::string& id);
+  Response create_refund(const nlohmann::json& params);
+  Response list_events(const Request& request);
+  Response checkout_page(const std::string& id);
+  Response checkout_action(const std::string& id, bool pay);
+
+  nlohmann::json& add_event(const std::string& type, const nlohmann::json& object);  // needs mutex_ held
+  void deliver(const std::vector<nlohmann::json>& events);
+
+  StandinOptions options_;
+  std::atomic<int> latency_ms_;
+  std::mutex mutex_;
+  std::deque<Fault> faults_;
+  std::vector<nlohmann::json> requests_;
+  std::map<std::string, nlohmann::json> sessions_;
+  std::map<std::string, nlohmann::json> charges_;  // by payment intent id
+  struct Stored {
+    std::string request_hash;
+    Response response;
+  };
+  std::map<std::string, Stored> idempotent_;
+  std::vector<nlohmann::json> events_;  // oldest first
+  std::vector<Delivery> deliveries_;
+};
+
+}  // namespace standin
