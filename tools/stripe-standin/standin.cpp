@@ -218,7 +218,7 @@ Response Standin::api(const Request& request) {
   Response response;
   const std::string sessions = "/v1/checkout/sessions";
   if (request.method == "POST" && request.path == sessions) {
-    response = create_session(request, params);
+    response = create_session(params);
   } else if (request.path.rfind(sessions + "/", 0) == 0) {
     std::string id = request.path.substr(sessions.size() + 1);
     const bool expire = id.size() > 7 && id.substr(id.size() - 7) == "/expire";
@@ -252,8 +252,7 @@ Response Standin::api(const Request& request) {
   return response;
 }
 
-Response Standin::create_session(const Request& request, const json& params) {
-  (void)request;
+Response Standin::create_session(const json& params) {
   const std::string mode = text_at(params, {"mode"});
   if (mode != "payment" && mode != "subscription") {
     return stripe_error(400, "invalid_request_error", "Invalid mode: must be payment or subscription", "mode");

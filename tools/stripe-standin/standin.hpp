@@ -31,7 +31,6 @@ struct StandinOptions {
 struct Fault {
   int status = 500;
   std::optional<bool> should_retry;  // the Stripe-Should-Retry header, when set
-  bool drop = false;                 // close the connection without answering (not used by status)
 };
 
 class Standin {
@@ -42,7 +41,7 @@ class Standin {
  private:
   Response control(const Request& request);
   Response api(const Request& request);
-  Response create_session(const Request& request, const nlohmann::json& params);
+  Response create_session(const nlohmann::json& params);
   Response expire_session(const std::string& id);
   Response create_refund(const nlohmann::json& params);
   Response list_events(const Request& request);
