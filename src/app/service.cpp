@@ -12,6 +12,8 @@
 #include "pledged/http/http_server.hpp"
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
+#include "pledged/webhooks/event_processor.hpp"
+#include "pledged/webhooks/waiting_event_retrier.hpp"
 
 namespace pledged {
 namespace {
@@ -26,7 +28,8 @@ sigset_t shutdown_signals() {
 
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
-  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements()}) {
+  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(),
+                    webhooks::EventProcessor::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -95,6 +98,11 @@ int run_service(const Config& config, Logger& log) {
   RouteTable routes;
   add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
   add_progress_routes(routes, cache, config);
+  webhooks::EventProcessor event_processor(pool);
+  webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
+  waiting_retrier.start();
+  add_webhook_routes(routes, WebhookDeps{workers, event_processor, metrics, config.webhook_secrets,
+                                         config.webhook_tolerance});
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {
@@ -115,6 +123,7 @@ int run_service(const Config& config, Logger& log) {
   if (!drained) log.event("warn", "grace period over with requests still in flight");
   server.shutdown();
   workers.stop();
+  waiting_retrier.stop();
   listener.stop();
   log.event("info", "stopped");
   return 0;

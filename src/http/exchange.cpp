@@ -1,5 +1,6 @@
 #include "pledged/http/exchange.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <pistache/peer.h>
@@ -21,6 +22,23 @@ void set_header(Pistache::Http::Header::Collection& headers, std::string name, s
 bool wants_close(const Pistache::Http::Header::Collection& headers) {
   const auto connection = headers.tryGet<Pistache::Http::Header::Connection>();
   return connection && connection->control() == Pistache::Http::ConnectionControl::Close;
+}
+
+// True while the peer's fd still is that peer's connection. When a worker answers,
+// the write can complete (and the client hang up, and the reactor close the fd)
+// before the continuation below runs; by then the number may belong to a newly
+// accepted connection, which a blind shutdown() would cut.
+bool still_same_connection(const Pistache::Tcp::Peer& peer) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getpeername(peer.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
+  std::uint16_t port = 0;
+  if (address.ss_family == AF_INET) {
+    port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return port == static_cast<std::uint16_t>(peer.address().port());
 }
 
 }  // namespace
@@ -65,7 +83,11 @@ void Exchange::send_and_maybe_close(const HttpResponse& response) {
     return;  // the client is already gone
   }
   writer_.send(code, response.body)
-      .then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); }, Pistache::Async::IgnoreException);
+      .then(
+          [peer](ssize_t) {
+            if (still_same_connection(*peer)) ::shutdown(peer->fd(), SHUT_RDWR);
+          },
+          Pistache::Async::IgnoreException);
 }
 
 void Exchange::send(const HttpResponse& response) {

@@ -7,6 +7,7 @@
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/http/route_table.hpp"
 #include "pledged/progress/progress_cache.hpp"
+#include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged {
 
@@ -19,5 +20,14 @@ struct OperationsDeps {
 void add_operations_routes(RouteTable& routes, OperationsDeps deps);
 
 void add_progress_routes(RouteTable& routes, const ProgressCache& cache, const Config& config);
+
+struct WebhookDeps {
+  WorkerPool& workers;
+  webhooks::EventProcessor& processor;
+  Metrics& metrics;
+  std::vector<std::string> webhook_secrets;  // none: every event is refused
+  std::chrono::seconds tolerance;
+};
+void add_webhook_routes(RouteTable& routes, WebhookDeps deps);
 
 }  // namespace pledged
