@@ -74,7 +74,7 @@ main() {
 
     "$PGBENCH" -N -c "$PGBENCH_CLIENTS" -j 2 -T "$DURATION" "$db_url" >"$WORK/pgbench.txt" 2>&1 &
     local pgbench_pid=$!
-    "$bin/webhook_sender" "$PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/sender.txt" \
+    "$bin/bench/webhook_sender" "$PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/sender.txt" \
         || log "some deliveries were not acknowledged (see $WORK/sender.txt)"
     wait "$pgbench_pid" || die "pgbench failed: $(tail -3 "$WORK/pgbench.txt")"
 

@@ -3,8 +3,15 @@
 // client that fetches real pages lives on the pledges branch).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/webhooks/event_processor.hpp"
@@ -122,4 +129,112 @@ TEST_F(Reconcile, StopsAtAPageThatCannotBeFetchedAndKeepsWhatItApplied) {
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, pledged::ErrorCode::unavailable);
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM webhook_events"), "100");
+}
+
+namespace {
+
+// A stand-in for Stripe's GET /v1/events, enough for `pledged reconcile`: one
+// request per connection, pages served by FakeEventList, the key checked.
+class FakeStripeEvents {
+ public:
+  explicit FakeStripeEvents(std::vector<std::string> events) : list_(std::move(events)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener_, 16);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FakeStripeEvents() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool saw_created_filter() const { return saw_created_filter_; }
+
+ private:
+  void serve() {
+    for (;;) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      std::string request;
+      char chunk[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) break;
+        request.append(chunk, static_cast<std::size_t>(n));
+      }
+      const auto target = request.substr(4, request.find(' ', 4) - 4);
+      std::string body;
+      int status = 200;
+      if (request.find("Authorization: Bearer sk_test_reconcile") == std::string::npos) {
+        status = 401;
+        body = R"({"error":{"message":"bad key"}})";
+      } else {
+        if (target.find("created%5Bgte%5D=") != std::string::npos) saw_created_filter_ = true;
+        std::string after;
+        if (const auto at = target.find("starting_after="); at != std::string::npos) {
+          after = target.substr(at + 15, target.find('&', at) - at - 15);
+        }
+        auto page = list_.page(after);
+        json out{{"object", "list"}, {"url", "/v1/events"}, {"has_more", page->has_more}, {"data", json::array()}};
+        for (const auto& event : page->events) out["data"].push_back(json::parse(event));
+        body = out.dump();
+      }
+      const std::string response = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n"
+                                   "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+      ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+      ::close(fd);
+    }
+  }
+
+  FakeEventList list_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> saw_created_filter_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_F(Reconcile, CommandPagesStripeAndAppliesWhatNeverArrived) {
+  for (std::size_t i = 0; i < history_.events.size(); i += 2) {  // half the deliveries arrived
+    const auto event = parse_stripe_event(history_.events[i]);
+    ASSERT_TRUE(event);
+    ASSERT_TRUE(processor_->receive(*event, history_.events[i], EventSource::webhook));
+  }
+  FakeStripeEvents stripe(history_.events);
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", "sk_test_reconcile"},
+                                               {"STRIPE_API_BASE", stripe.base_url()}};
+  const auto first = run_pledged({"reconcile", "--since", "2026-11-01"}, env);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("seen " + std::to_string(history_.events.size())), std::string::npos) << first.out;
+  EXPECT_TRUE(stripe.saw_created_filter());
+  EXPECT_EQ(ledger_sum(), history_.expected_raised);
+
+  const auto second = run_pledged({"reconcile"}, env);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("applied 0, waiting 0, failed 0"), std::string::npos) << second.out;
+  EXPECT_EQ(ledger_sum(), history_.expected_raised);
+}
+
+TEST_F(Reconcile, CommandFailsClearlyWithoutAKeyOrWithABadDate) {
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()}};
+  const auto no_key = run_pledged({"reconcile"}, env);
+  EXPECT_EQ(no_key.exit_code, 1);
+  EXPECT_NE(no_key.err.find("STRIPE_SECRET_KEY"), std::string::npos);
+  auto with_key = env;
+  with_key["STRIPE_SECRET_KEY"] = "sk_test_reconcile";
+  with_key["STRIPE_API_BASE"] = "http://127.0.0.1:9";
+  EXPECT_EQ(run_pledged({"reconcile", "--since", "yesterday"}, with_key).exit_code, 2);
+  const auto unreachable = run_pledged({"reconcile"}, with_key);
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("Stripe unreachable"), std::string::npos) << unreachable.err;
 }

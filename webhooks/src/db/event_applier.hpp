@@ -13,6 +13,7 @@ struct ApplyResult {
   std::string error;      // why it waits or failed; for the events table, never for a client
   std::string pledge_id;  // the pledge it applied to
   std::string awaits;     // for a waiting event: the ids that would find its pledge (text[] literal)
+  bool moved_money = false;  // the ledger changed: announce it after commit
 };
 
 ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event);

@@ -57,13 +57,14 @@ Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, st
         pqxx::work tx(connection);
         if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
           tx.commit();
-          return ApplyResult{EventOutcome::duplicate, "", "", ""};
+          return ApplyResult{EventOutcome::duplicate, "", "", "", false};
         }
         auto result = apply_event(tx, event);
         if (result.outcome != EventOutcome::applied) {
           WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false);
         }
         tx.commit();
+        if (result.moved_money) StripeLedgerRepository::announce_progress(connection);
         return result;
       },
       /*retry_if_broken=*/true);
@@ -130,16 +131,17 @@ std::vector<std::string> EventProcessor::retry_events(const std::vector<std::str
         [&](pqxx::connection& connection) {
           pqxx::work tx(connection);
           const auto payload = WebhookEventRepository::lock_waiting(tx, id);
-          if (!payload) return ApplyResult{EventOutcome::duplicate, "", "", ""};  // someone applied it meanwhile
+          if (!payload) return ApplyResult{EventOutcome::duplicate, "", "", "", false};  // someone applied it meanwhile
           auto event = parse_stripe_event(*payload);
           if (!event) {
             WebhookEventRepository::mark(tx, id, EventOutcome::failed, "stored payload is not an event", "", true);
             tx.commit();
-            return ApplyResult{EventOutcome::failed, "", "", ""};
+            return ApplyResult{EventOutcome::failed, "", "", "", false};
           }
           auto applied_now = apply_event(tx, *event);
           WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true);
           tx.commit();
+          if (applied_now.moved_money) StripeLedgerRepository::announce_progress(connection);
           return applied_now;
         },
         /*retry_if_broken=*/true);
@@ -160,7 +162,12 @@ Result<int> EventProcessor::retry_waiting(int limit, bool ignore_backoff) {
       /*retry_if_broken=*/true);
   if (!ids) return ids.error();
   if (ids->empty()) {
-    if (ignore_backoff) waiting_known_.store(false);
+    // Nothing due; with the backoff respected there may still be some not due yet.
+    if (ignore_backoff || select_ids(pool_, [](pqxx::work& tx) {
+                            return WebhookEventRepository::retryable_ids(tx, 1, true);
+                          }).empty()) {
+      waiting_known_.store(false);
+    }
     return 0;
   }
   waiting_known_.store(true);
