@@ -1,7 +1,7 @@
 #include "pledged/http/exchange.hpp"
 
-#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <pistache/peer.h>
 
@@ -22,23 +22,6 @@ void set_header(Pistache::Http::Header::Collection& headers, std::string name, s
 bool wants_close(const Pistache::Http::Header::Collection& headers) {
   const auto connection = headers.tryGet<Pistache::Http::Header::Connection>();
   return connection && connection->control() == Pistache::Http::ConnectionControl::Close;
-}
-
-// True while the peer's fd still is that peer's connection. When a worker answers,
-// the write can complete (and the client hang up, and the reactor close the fd)
-// before the continuation below runs; by then the number may belong to a newly
-// accepted connection, which a blind shutdown() would cut.
-bool still_same_connection(const Pistache::Tcp::Peer& peer) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getpeername(peer.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
-  std::uint16_t port = 0;
-  if (address.ss_family == AF_INET) {
-    port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
-  } else if (address.ss_family == AF_INET6) {
-    port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
-  }
-  return port == static_cast<std::uint16_t>(peer.address().port());
 }
 
 }  // namespace
@@ -82,10 +65,18 @@ void Exchange::send_and_maybe_close(const HttpResponse& response) {
   } catch (const std::exception&) {
     return;  // the client is already gone
   }
+  // A worker's answer can be written (and the client hang up, and the reactor close
+  // the fd) before the continuation runs; by then the fd's number may belong to a
+  // newly accepted connection. A dup() taken now names this connection's socket
+  // whatever happens to the number, and is closed when the continuation goes.
+  auto socket = std::shared_ptr<int>(new int(::dup(peer->fd())), [](int* fd) {
+    if (*fd >= 0) ::close(*fd);
+    delete fd;
+  });
   writer_.send(code, response.body)
       .then(
-          [peer](ssize_t) {
-            if (still_same_connection(*peer)) ::shutdown(peer->fd(), SHUT_RDWR);
+          [socket](ssize_t) {
+            if (*socket >= 0) ::shutdown(*socket, SHUT_RDWR);
           },
           Pistache::Async::IgnoreException);
 }
