@@ -9,6 +9,9 @@
 #include "pledged/core/log.hpp"
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/migration.hpp"
+#include "pledged/stripe/event_list_client.hpp"
+#include "pledged/webhooks/event_processor.hpp"
+#include "pledged/webhooks/reconcile.hpp"
 
 namespace pledged {
 namespace {
@@ -52,6 +55,32 @@ int run_campaign_create(const Config& config, const CampaignDraft& draft) {
   return 0;
 }
 
+// Stripe keeps events for 30 days, so that is how far back a default run looks.
+constexpr auto kReconcileWindow = std::chrono::hours(24 * 30);
+
+int run_reconcile(const Config& config, const std::string& since) {
+  if (!config.stripe_secret_key) return fail("reconcile: STRIPE_SECRET_KEY is not set");
+  Timestamp created_since = now_utc() - std::chrono::duration_cast<std::chrono::seconds>(kReconcileWindow);
+  if (!since.empty()) {
+    const auto parsed = parse_date(since);
+    if (!parsed) {
+      std::cerr << "pledged: reconcile: --since must be a date like 2026-11-01\n";
+      return kExitUsage;
+    }
+    created_since = *parsed;
+  }
+  ConnectionPool pool(PoolOptions{config.database_url, 2, std::chrono::milliseconds(5000)},
+                      webhooks::EventProcessor::statements());
+  webhooks::EventProcessor processor(pool);
+  const auto report = webhooks::reconcile_events(processor, [&](const std::string& starting_after) {
+    return fetch_event_page({config.stripe_api_base, *config.stripe_secret_key, created_since, starting_after});
+  });
+  if (!report) return fail("reconcile: " + report.error().message);
+  std::cout << "seen " << report->seen << ", already present " << report->already_present << ", applied "
+            << report->applied << ", waiting " << report->waiting << ", failed " << report->failed << "\n";
+  return report->failed == 0 ? 0 : kExitFailure;
+}
+
 int run_serve(const Config& config, bool migrate_first) {
   // Before any thread exists, so that every thread inherits the mask.
   block_shutdown_signals();
@@ -90,6 +119,11 @@ int run_cli(int argc, char** argv) {
   create->add_option("--starts", draft.starts, "First day (2026-11-15) or RFC 3339 time")->required();
   create->add_option("--ends", draft.ends, "Last day (2026-12-31) or RFC 3339 time")->required();
 
+  std::string since;
+  auto* reconcile = app.add_subcommand(
+      "reconcile", "Apply every Stripe event of the last 30 days that never arrived, exactly as the webhook would");
+  reconcile->add_option("--since", since, "Look back to this day (e.g. 2026-11-01) instead of 30 days");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -109,6 +143,7 @@ int run_cli(int argc, char** argv) {
   if (serve->parsed()) return run_serve(*config, migrate_first);
   if (migrate_command->parsed()) return run_migrate(*config);
   if (create->parsed()) return run_campaign_create(*config, draft);
+  if (reconcile->parsed()) return run_reconcile(*config, since);
   return kExitUsage;
 }
 

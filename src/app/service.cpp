@@ -16,6 +16,8 @@
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/stripe/stripe_client.hpp"
+#include "pledged/webhooks/event_processor.hpp"
+#include "pledged/webhooks/waiting_event_retrier.hpp"
 
 namespace pledged {
 namespace {
@@ -31,7 +33,7 @@ sigset_t shutdown_signals() {
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
   for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
-                    IdempotencyRepository::statements()}) {
+                    IdempotencyRepository::statements(), webhooks::EventProcessor::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -131,6 +133,11 @@ int run_service(const Config& config, Logger& log) {
                                                    stripe_client.get(), config.public_url, log});
   RateLimiter pledge_rate_limiter(config.pledge_rate_per_minute);
   add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, workers});
+  webhooks::EventProcessor event_processor(pool);
+  webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
+  waiting_retrier.start();
+  add_webhook_routes(routes, WebhookDeps{workers, event_processor, metrics, config.webhook_secrets,
+                                         config.webhook_tolerance});
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {
@@ -151,6 +158,7 @@ int run_service(const Config& config, Logger& log) {
   if (!drained) log.event("warn", "grace period over with requests still in flight");
   server.shutdown();
   workers.stop();
+  waiting_retrier.stop();
   listener.stop();
   log.event("info", "stopped");
   return 0;

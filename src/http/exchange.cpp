@@ -1,11 +1,13 @@
 #include "pledged/http/exchange.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <pistache/peer.h>
 
 #include "pledged/core/time.hpp"
 #include "pledged/http/named_header.hpp"
+#include "pledged/http/route_table.hpp"
 
 namespace pledged {
 
@@ -54,22 +56,32 @@ void Exchange::send_error(const Error& error) {
 
 void Exchange::send_and_maybe_close(const HttpResponse& response) {
   const auto code = static_cast<Pistache::Http::Code>(response.status);
-  if (!wants_close(writer_.headers())) {
+  // Only on the connection's own reactor thread: Pistache 0.0.5's promises are not
+  // safe to chain from another thread while the reactor resolves them (TSan shows the
+  // race). A worker's "Connection: close" answer relies on the client honouring the
+  // header; draining closes every connection at shutdown anyway.
+  if (!wants_close(writer_.headers()) || !current_routing_state().on_reactor) {
     writer_.send(code, response.body);
     return;
   }
-  std::weak_ptr<Pistache::Tcp::Peer> peer;
+  std::shared_ptr<Pistache::Tcp::Peer> peer;
   try {
     peer = writer_.peer();
   } catch (const std::exception&) {
     return;  // the client is already gone
   }
-  // A weak reference: holding the peer alive past Pistache's own disconnect delays its
-  // destructor, whose close() then hits a descriptor already reused by a new client.
+  // A dup() names this connection's socket whatever later happens to the descriptor's
+  // number (the reactor may close it and hand the number to a new client); it is
+  // closed when the continuation goes.
+  auto socket = std::shared_ptr<int>(new int(::dup(peer->fd())), [](int* fd) {
+    if (*fd >= 0) ::close(*fd);
+    delete fd;
+  });
+  peer.reset();
   writer_.send(code, response.body)
       .then(
-          [peer](ssize_t) {
-            if (const auto alive = peer.lock()) ::shutdown(alive->fd(), SHUT_RDWR);
+          [socket](ssize_t) {
+            if (*socket >= 0) ::shutdown(*socket, SHUT_RDWR);
           },
           Pistache::Async::IgnoreException);
 }

@@ -73,7 +73,9 @@ void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWrite
         .send(error_response(make_error(ErrorCode::header_too_large, "request headers are too large")));
     return;
   }
+  state.on_reactor = true;
   routes_->dispatch(request, std::move(response), *context_);
+  state.on_reactor = false;
 }
 
 }  // namespace pledged

@@ -71,6 +71,7 @@ class RouteTable {
 struct RoutingState {
   std::string request_id;
   std::chrono::steady_clock::time_point started;
+  bool on_reactor = false;  // true while a reactor thread dispatches; never on workers
 };
 RoutingState& current_routing_state();
 

@@ -9,6 +9,7 @@
 #include "pledged/http/route_table.hpp"
 #include "pledged/pledges/pledge_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
+#include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged {
 
@@ -29,5 +30,13 @@ struct PledgeDeps {
   WorkerPool& workers;
 };
 void add_pledge_routes(RouteTable& routes, PledgeDeps deps);
+struct WebhookDeps {
+  WorkerPool& workers;
+  webhooks::EventProcessor& processor;
+  Metrics& metrics;
+  std::vector<std::string> webhook_secrets;  // none: every event is refused
+  std::chrono::seconds tolerance;
+};
+void add_webhook_routes(RouteTable& routes, WebhookDeps deps);
 
 }  // namespace pledged

@@ -1,0 +1,184 @@
+// Order independence: the same set of Stripe events, delivered in many random orders
+// with random repeats, always ends in the same ledger, pledge states and totals.
+// The many orders run in-process through EventProcessor (the code path the webhook
+// route calls) against a real database; a few more run over real HTTP.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/db/progress_repository.hpp"
+#include "pledged/webhooks/event_processor.hpp"
+#include "service_fixture.hpp"
+#include "stripe_history.hpp"
+
+using namespace pledged::testing;
+using pledged::webhooks::EventProcessor;
+using pledged::webhooks::EventSource;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kPledges = 50;
+constexpr int kInProcessOrders = 100;
+constexpr int kHttpOrders = 3;
+
+struct FinalState {
+  std::string ledger;   // every row's pledge, kind, Stripe object and amount
+  std::string pledges;  // every pledge's status
+  long long ledger_sum = 0;
+
+  bool operator==(const FinalState& other) const {
+    return ledger == other.ledger && pledges == other.pledges && ledger_sum == other.ledger_sum;
+  }
+};
+
+FinalState final_state(const TestDatabase& database) {
+  FinalState state;
+  state.ledger = database.query_value(
+      "SELECT string_agg(concat_ws('|', campaign_id, pledge_id, kind, stripe_object_id, amount, currency, donor_key, "
+      "occurred_at), E'\\n' ORDER BY kind, stripe_object_id) FROM ledger_entries");
+  state.pledges = database.query_value("SELECT string_agg(id || '|' || status, E'\\n' ORDER BY id) FROM pledges");
+  state.ledger_sum = std::stoll(database.query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries"));
+  return state;
+}
+
+void expect_statuses(const TestDatabase& database, const StripeHistory& history) {
+  for (const auto& pledge : history.pledges) {
+    EXPECT_EQ(database.query_value("SELECT status FROM pledges WHERE id = '" + pledge.id + "'"), pledge.expected_status)
+        << pledge.id;
+  }
+}
+
+// Every event once, plus about one in five again, shuffled.
+std::vector<std::string> random_delivery(const StripeHistory& history, std::mt19937& random) {
+  std::vector<std::string> deliveries = history.events;
+  std::bernoulli_distribution repeat(0.2);
+  for (const auto& event : history.events) {
+    if (repeat(random)) deliveries.push_back(event);
+  }
+  std::shuffle(deliveries.begin(), deliveries.end(), random);
+  return deliveries;
+}
+
+void reset_stripe_state(const TestDatabase& database) {
+  database.execute(
+      "DELETE FROM ledger_entries; DELETE FROM webhook_events; DELETE FROM stripe_links; "
+      "UPDATE pledges SET status = 'pending', stripe_payment_intent_id = NULL, stripe_subscription_id = NULL, "
+      "stripe_customer_id = NULL");
+}
+
+class WebhookOrder : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<TestDatabase>();
+    // Thousands of small commits: durability of this throw-away database is not
+    // under test (crash safety is, over HTTP, with the server's own settings).
+    database_->execute("ALTER DATABASE " + database_->name() + " SET synchronous_commit = off");
+    migrate_and_seed(*database_);
+    history_ = generate_history(kPledges);
+    insert_pledges(*database_, history_.pledges);
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  StripeHistory history_;
+};
+
+}  // namespace
+
+TEST_F(WebhookOrder, AnyOrderWithRepeatsGivesTheSameFinalState) {
+  auto statements = EventProcessor::statements();
+  const auto progress_statements = pledged::ProgressRepository::statements();
+  statements.insert(statements.end(), progress_statements.begin(), progress_statements.end());
+  pledged::ConnectionPool pool(pledged::PoolOptions{database_->url(), 4}, statements);
+  EventProcessor processor(pool);
+  pledged::ProgressRepository progress(pool);
+
+  std::mt19937 random(20261127);
+  std::optional<FinalState> first;
+  for (int order = 0; order < kInProcessOrders; ++order) {
+    reset_stripe_state(*database_);
+    for (const auto& raw : random_delivery(history_, random)) {
+      const auto event = pledged::webhooks::parse_stripe_event(raw);
+      ASSERT_TRUE(event);
+      const auto outcome = processor.receive(*event, raw, EventSource::webhook);
+      ASSERT_TRUE(outcome) << outcome.error().message;
+    }
+    // The periodic pass's work, done here at once.
+    while (true) {
+      const auto retried = processor.retry_waiting(1000, true);
+      ASSERT_TRUE(retried);
+      if (*retried == 0) break;
+    }
+    ASSERT_EQ(database_->query_value("SELECT count(*) FROM webhook_events WHERE status IN ('waiting', 'failed')"), "0")
+        << "order " << order;
+    const auto state = final_state(*database_);
+    if (!first) {
+      first = state;
+      EXPECT_EQ(state.ledger_sum, history_.expected_raised);
+      expect_statuses(*database_, history_);
+    } else {
+      ASSERT_TRUE(state == *first) << "order " << order << " ended differently";
+    }
+    const auto totals = progress.load_all();
+    ASSERT_TRUE(totals);
+    ASSERT_EQ(totals->size(), 1u);
+    ASSERT_EQ(totals->front().totals.raised, state.ledger_sum) << "raised must equal the ledger sum";
+  }
+}
+
+class WebhookOrderOverHttp : public ServiceFixture {
+ protected:
+  WebhookOrderOverHttp() { extra_env_["STRIPE_WEBHOOK_SECRET"] = kWebhookSecret; }
+};
+
+TEST_F(WebhookOrderOverHttp, ConcurrentRandomOrdersGiveTheSameTotals) {
+  const auto history = generate_history(kPledges);
+  insert_pledges(*database_, history.pledges);
+  std::mt19937 random(4242);
+  std::optional<FinalState> first;
+  for (int order = 0; order < kHttpOrders; ++order) {
+    reset_stripe_state(*database_);
+    const auto deliveries = random_delivery(history, random);
+    std::atomic<std::size_t> next{0};
+    std::atomic<int> not_ok{0};
+    std::vector<std::thread> senders;
+    for (int s = 0; s < 6; ++s) {
+      senders.emplace_back([&] {
+        for (std::size_t i = next++; i < deliveries.size(); i = next++) {
+          const auto& body = deliveries[i];
+          if (http_request(port(), "POST", "/v1/webhooks/stripe", stripe_signature_headers(body, unix_now()), body)
+                  .status != 200) {
+            ++not_ok;
+          }
+        }
+      });
+    }
+    for (auto& sender : senders) sender.join();
+    EXPECT_EQ(not_ok.load(), 0);
+    // Waiting events whose pledge arrived concurrently are settled by the retries.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (database_->query_value("SELECT count(*) FROM webhook_events WHERE status IN ('waiting', 'failed')") != "0" &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const auto state = final_state(*database_);
+    EXPECT_EQ(state.ledger_sum, history.expected_raised) << "order " << order;
+    if (!first) {
+      first = state;
+      expect_statuses(*database_, history);
+    } else {
+      EXPECT_TRUE(state == *first) << "order " << order << " ended differently";
+    }
+    const auto progress_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    json progress;
+    do {
+      progress = json::parse(http_get(port(), "/v1/campaigns/eoy-2026/progress").body);
+      if (progress["raised"] == state.ledger_sum) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } while (std::chrono::steady_clock::now() < progress_deadline);
+    EXPECT_EQ(progress["raised"], state.ledger_sum);
+  }
+}

@@ -1,0 +1,64 @@
+#pragma once
+// What each Stripe event type means for a pledge and for the ledger, as pure
+// functions: no SQL, no HTTP. The applier finds the pledge, asks the handler for
+// the event's effect, and writes it. Every effect is idempotent and commutative
+// (statuses only move forward, ledger rows are keyed by the Stripe object that
+// moved the money, a cumulative refund keeps the largest value seen), which is what
+// makes any order and any number of repeats end in the same state.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pledged/domain/pledge_status.hpp"
+
+namespace pledged::webhooks {
+
+enum class LedgerKind { payment, refund, dispute_withdrawal, dispute_reinstatement };
+const char* to_string(LedgerKind kind);
+
+// Money that moved, signed as in ledger_entries (refunds and withdrawals negative).
+struct LedgerMovement {
+  LedgerKind kind;
+  std::string stripe_object_id;  // the unique key: pi_/in_/ch_/dp_ ...
+  std::int64_t amount;
+  std::string currency;
+};
+
+// What the handler needs to know about the pledge an event belongs to.
+struct PledgeFacts {
+  std::string id;
+  bool monthly = false;
+  PledgeStatus status = PledgeStatus::pending;
+};
+
+struct EventEffect {
+  std::optional<PledgeStatus> advance_to;
+  std::vector<LedgerMovement> movements;
+};
+
+using EventHandler = EventEffect (*)(const nlohmann::json& object, const PledgeFacts& pledge);
+
+// The handler for a type, or nullptr for a type that is stored and acknowledged only.
+EventHandler find_event_handler(std::string_view type);
+
+// Everything in a Stripe object that can lead to its pledge, strongest first.
+struct PledgeReferences {
+  std::vector<std::string> pledge_ids;    // metadata.pledge_id, client_reference_id
+  std::vector<std::string> stripe_ids;    // the object's own id, payment intent, subscription, invoice, charge
+  std::vector<std::string> customer_ids;  // a customer may give more than once: the weakest link
+};
+PledgeReferences pledge_references(const nlohmann::json& object);
+
+// Stripe ids to store on the pledge's own columns, when the event reveals them.
+struct PledgeStripeIds {
+  std::string payment_intent;
+  std::string subscription;
+  std::string customer;
+};
+PledgeStripeIds pledge_stripe_ids(const nlohmann::json& object, const PledgeFacts& pledge);
+
+}  // namespace pledged::webhooks

@@ -1,0 +1,57 @@
+#pragma once
+// The one code path every Stripe event takes, from the webhook route and from
+// `pledged reconcile` alike: store it (unique id), apply it, commit, in one
+// transaction. An event whose pledge is not known yet is stored as waiting and
+// applied later by retry_waiting(), never dropped and never applied twice.
+#include <atomic>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pledged/core/result.hpp"
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/webhooks/stripe_event.hpp"
+
+namespace pledged::webhooks {
+
+struct ApplyResult;
+
+enum class EventSource { webhook, reconcile };
+
+enum class EventOutcome {
+  applied,    // its effect is in the database
+  ignored,    // a type we only store
+  waiting,    // stored; its pledge is not known yet
+  failed,     // stored; applying it raised an error, it will be retried
+  duplicate,  // stored before: nothing done
+};
+const char* to_string(EventOutcome outcome);
+
+class EventProcessor {
+ public:
+  explicit EventProcessor(ConnectionPool& pool) : pool_(pool) {}
+  static std::vector<PreparedStatement> statements();
+
+  // Returns only after the event is durably recorded; an error means it is not
+  // (the webhook answers 5xx so that Stripe delivers it again).
+  Result<EventOutcome> receive(const StripeEvent& event, std::string_view raw_payload, EventSource source);
+
+  // Applies stored waiting (and failed) events whose time has come, or all of them
+  // with `ignore_backoff`. Returns how many were applied now.
+  Result<int> retry_waiting(int limit, bool ignore_backoff);
+
+ private:
+  Result<ApplyResult> store_and_apply(const StripeEvent& event, std::string_view raw_payload, EventSource source);
+  // Retries the given waiting events; returns the pledges of those applied now.
+  std::vector<std::string> retry_events(const std::vector<std::string>& ids);
+  void retry_awaiting(const std::string& pledge_id);
+  Status store_failed(const StripeEvent& event, std::string_view raw_payload, EventSource source,
+                      const std::string& error);
+
+  ConnectionPool& pool_;
+  // Set while this process knows of waiting events, so that an applied event
+  // retries them at once (the event it waited for may be this one).
+  std::atomic<bool> waiting_known_{true};
+};
+
+}  // namespace pledged::webhooks

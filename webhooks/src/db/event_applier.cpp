@@ -1,0 +1,40 @@
+#include "event_applier.hpp"
+
+#include "pledged/webhooks/event_handlers.hpp"
+
+#include "stripe_ledger_repository.hpp"
+#include "stripe_pledge_repository.hpp"
+
+namespace pledged::webhooks {
+
+ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event) {
+  const EventHandler handler = find_event_handler(event.type);
+  if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false};
+
+  const auto refs = pledge_references(event.object);
+  const auto pledge = StripePledgeRepository::find_for_update(tx, refs);
+  if (!pledge) {
+    std::vector<std::string> awaits = refs.pledge_ids;
+    awaits.insert(awaits.end(), refs.stripe_ids.begin(), refs.stripe_ids.end());
+    awaits.insert(awaits.end(), refs.customer_ids.begin(), refs.customer_ids.end());
+    return {EventOutcome::waiting, "pledge not known yet", "", postgres_text_array(awaits), false};
+  }
+
+  const EventEffect effect = handler(event.object, pledge->facts);
+  for (const auto& movement : effect.movements) {
+    // Never a silent sum across currencies: keep the event, flagged, for a person.
+    if (movement.currency != pledge->currency) return {EventOutcome::failed, "currency differs from the pledge's", "", "", false};
+  }
+  StripePledgeRepository::record_links(tx, pledge->facts.id, refs);
+  StripePledgeRepository::fill_stripe_ids(tx, pledge->facts.id, pledge_stripe_ids(event.object, pledge->facts));
+  if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) {
+    StripePledgeRepository::set_status(tx, pledge->facts.id, *effect.advance_to);
+  }
+  if (!effect.movements.empty()) StripeLedgerRepository::announce_after_commit(tx);
+  for (const auto& movement : effect.movements) {
+    StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
+  }
+  return {EventOutcome::applied, "", pledge->facts.id, "", !effect.movements.empty()};
+}
+
+}  // namespace pledged::webhooks

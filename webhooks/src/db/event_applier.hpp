@@ -1,0 +1,21 @@
+#pragma once
+// Applies one stored event inside the caller's transaction.
+#include <pqxx/pqxx>
+
+#include <string>
+
+#include "pledged/webhooks/event_processor.hpp"
+
+namespace pledged::webhooks {
+
+struct ApplyResult {
+  EventOutcome outcome;
+  std::string error;      // why it waits or failed; for the events table, never for a client
+  std::string pledge_id;  // the pledge it applied to
+  std::string awaits;     // for a waiting event: the ids that would find its pledge (text[] literal)
+  bool moved_money = false;  // the ledger changed: announce it after commit
+};
+
+ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event);
+
+}  // namespace pledged::webhooks

@@ -1,0 +1,177 @@
+#include "pledged/webhooks/event_processor.hpp"
+
+#include "../../../src/db/pool_impl.hpp"
+#include "event_applier.hpp"
+#include "stripe_ledger_repository.hpp"
+#include "stripe_pledge_repository.hpp"
+#include "webhook_event_repository.hpp"
+
+namespace pledged::webhooks {
+namespace {
+
+// A deadlock or a lost connection is worth a prompt second try before Stripe's
+// own (much later) redelivery: the work is idempotent by the event's id.
+constexpr int kAttempts = 3;
+
+std::vector<std::string> select_ids(ConnectionPool& pool,
+                                    const std::function<std::vector<std::string>(pqxx::work&)>& query) {
+  auto ids = with_connection<std::vector<std::string>>(
+      pool,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        auto found = query(tx);
+        tx.commit();
+        return found;
+      },
+      /*retry_if_broken=*/true);
+  return ids ? *ids : std::vector<std::string>{};
+}
+
+}  // namespace
+
+const char* to_string(EventOutcome outcome) {
+  switch (outcome) {
+    case EventOutcome::applied: return "applied";
+    case EventOutcome::ignored: return "ignored";
+    case EventOutcome::waiting: return "waiting";
+    case EventOutcome::failed: return "failed";
+    case EventOutcome::duplicate: return "duplicate";
+  }
+  return "failed";
+}
+
+std::vector<PreparedStatement> EventProcessor::statements() {
+  std::vector<PreparedStatement> all;
+  for (auto list : {WebhookEventRepository::statements(), StripePledgeRepository::statements(),
+                    StripeLedgerRepository::statements()}) {
+    all.insert(all.end(), list.begin(), list.end());
+  }
+  return all;
+}
+
+Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, std::string_view raw_payload,
+                                                    EventSource source) {
+  return with_connection<ApplyResult>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
+          tx.commit();
+          return ApplyResult{EventOutcome::duplicate, "", "", "", false};
+        }
+        auto result = apply_event(tx, event);
+        if (result.outcome != EventOutcome::applied) {
+          WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false);
+        }
+        tx.commit();
+        if (result.moved_money) StripeLedgerRepository::announce_progress(connection);
+        return result;
+      },
+      /*retry_if_broken=*/true);
+}
+
+Status EventProcessor::store_failed(const StripeEvent& event, std::string_view raw_payload, EventSource source,
+                                    const std::string& error) {
+  auto stored = with_connection<bool>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::failed, error);
+        tx.commit();
+        return true;
+      },
+      /*retry_if_broken=*/true);
+  if (!stored) return stored.error();
+  return Status::success();
+}
+
+Result<EventOutcome> EventProcessor::receive(const StripeEvent& event, std::string_view raw_payload,
+                                             EventSource source) {
+  Result<ApplyResult> result = make_error(ErrorCode::unavailable, "not attempted");
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    result = store_and_apply(event, raw_payload, source);
+    if (result || result.error().code != ErrorCode::unavailable) break;
+  }
+  if (!result) {
+    if (result.error().code != ErrorCode::internal) return result.error();
+    // Applying raised an error a prompt retry will not cure (a constraint, a bug):
+    // keep the event, flagged failed, so it is neither lost nor redelivered by
+    // Stripe forever; the periodic pass tries it again.
+    if (auto stored = store_failed(event, raw_payload, source, result.error().message); !stored) {
+      return stored.error();
+    }
+    return EventOutcome::failed;
+  }
+  if (result->outcome == EventOutcome::waiting) {
+    waiting_known_.store(true);
+    // What it waits for may have committed while this event was in flight: the
+    // other transaction's retry could not see this one yet, so look once more.
+    for (const auto& pledge_id : retry_events({event.id})) retry_awaiting(pledge_id);
+  } else if (result->outcome == EventOutcome::applied && waiting_known_.load()) {
+    retry_awaiting(result->pledge_id);
+  }
+  return result->outcome;
+}
+
+void EventProcessor::retry_awaiting(const std::string& pledge_id) {
+  // A retried event can teach the pledge new ids (an invoice's payment intent, say),
+  // which other waiting events may be waiting for: repeat until nothing moves.
+  for (int round = 0; round < 8; ++round) {
+    const auto ids = select_ids(
+        pool_, [&](pqxx::work& tx) { return WebhookEventRepository::ids_awaiting_pledge(tx, pledge_id); });
+    if (ids.empty() || retry_events(ids).empty()) return;
+  }
+}
+
+std::vector<std::string> EventProcessor::retry_events(const std::vector<std::string>& ids) {
+  std::vector<std::string> applied_to;
+  for (const auto& id : ids) {
+    auto result = with_connection<ApplyResult>(
+        pool_,
+        [&](pqxx::connection& connection) {
+          pqxx::work tx(connection);
+          const auto payload = WebhookEventRepository::lock_waiting(tx, id);
+          if (!payload) return ApplyResult{EventOutcome::duplicate, "", "", "", false};  // someone applied it meanwhile
+          auto event = parse_stripe_event(*payload);
+          if (!event) {
+            WebhookEventRepository::mark(tx, id, EventOutcome::failed, "stored payload is not an event", "", true);
+            tx.commit();
+            return ApplyResult{EventOutcome::failed, "", "", "", false};
+          }
+          auto applied_now = apply_event(tx, *event);
+          WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true);
+          tx.commit();
+          if (applied_now.moved_money) StripeLedgerRepository::announce_progress(connection);
+          return applied_now;
+        },
+        /*retry_if_broken=*/true);
+    if (result && result->outcome == EventOutcome::applied) applied_to.push_back(result->pledge_id);
+  }
+  return applied_to;
+}
+
+Result<int> EventProcessor::retry_waiting(int limit, bool ignore_backoff) {
+  auto ids = with_connection<std::vector<std::string>>(
+      pool_,
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        auto found = WebhookEventRepository::retryable_ids(tx, limit, ignore_backoff);
+        tx.commit();
+        return found;
+      },
+      /*retry_if_broken=*/true);
+  if (!ids) return ids.error();
+  if (ids->empty()) {
+    // Nothing due; with the backoff respected there may still be some not due yet.
+    if (ignore_backoff || select_ids(pool_, [](pqxx::work& tx) {
+                            return WebhookEventRepository::retryable_ids(tx, 1, true);
+                          }).empty()) {
+      waiting_known_.store(false);
+    }
+    return 0;
+  }
+  waiting_known_.store(true);
+  return static_cast<int>(retry_events(*ids).size());
+}
+
+}  // namespace pledged::webhooks

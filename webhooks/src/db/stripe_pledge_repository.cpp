@@ -1,0 +1,95 @@
+#include "stripe_pledge_repository.hpp"
+
+#include <algorithm>
+
+namespace pledged::webhooks {
+namespace {
+
+// Strongest first: the pledge id itself, then an id this pledge's earlier events
+// carried, then the ids stored at checkout, and only then the customer.
+constexpr const char* kFind = "stripe_pledge_find";
+constexpr const char* kFindSql =
+    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email) "
+    "FROM pledges p JOIN ("
+    "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY($1::text[]) "
+    "  UNION ALL SELECT pledge_id, 2 FROM stripe_links WHERE stripe_id = ANY($2::text[]) "
+    "  UNION ALL SELECT id, 3 FROM pledges WHERE checkout_session_id = ANY($2::text[]) "
+    "    OR stripe_payment_intent_id = ANY($2::text[]) OR stripe_subscription_id = ANY($2::text[]) "
+    "  UNION ALL SELECT pledge_id, 4 FROM stripe_links WHERE stripe_id = ANY($3::text[]) "
+    "  UNION ALL SELECT id, 5 FROM pledges WHERE stripe_customer_id = ANY($3::text[])"
+    ") found ON found.pledge_id = p.id "
+    "ORDER BY found.strength LIMIT 1 FOR UPDATE OF p";
+
+constexpr const char* kSetStatus = "stripe_pledge_set_status";
+constexpr const char* kSetStatusSql = "UPDATE pledges SET status = $2, updated_at = now() WHERE id = $1";
+
+constexpr const char* kRecordLinks = "stripe_pledge_record_links";
+constexpr const char* kRecordLinksSql =
+    "INSERT INTO stripe_links (stripe_id, pledge_id) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING";
+
+// Each column only when empty and not already another pledge's (they are unique).
+constexpr const char* kFillIds = "stripe_pledge_fill_ids";
+constexpr const char* kFillIdsSql =
+    "UPDATE pledges p SET "
+    "  stripe_payment_intent_id = coalesce(p.stripe_payment_intent_id, (SELECT $2::text WHERE $2::text <> '' "
+    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_payment_intent_id = $2::text))), "
+    "  stripe_subscription_id = coalesce(p.stripe_subscription_id, (SELECT $3::text WHERE $3::text <> '' "
+    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_subscription_id = $3::text))), "
+    "  stripe_customer_id = coalesce(p.stripe_customer_id, NULLIF($4::text, '')), updated_at = now() "
+    "WHERE p.id = $1 AND ((p.stripe_payment_intent_id IS NULL AND $2::text <> '') "
+    "  OR (p.stripe_subscription_id IS NULL AND $3::text <> '') OR (p.stripe_customer_id IS NULL AND $4::text <> ''))";
+
+}  // namespace
+
+std::string postgres_text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::vector<PreparedStatement> StripePledgeRepository::statements() {
+  return {{kFind, kFindSql}, {kSetStatus, kSetStatusSql}, {kRecordLinks, kRecordLinksSql}, {kFillIds, kFillIdsSql}};
+}
+
+std::optional<StripePledge> StripePledgeRepository::find_for_update(pqxx::work& tx, const PledgeReferences& refs) {
+  const auto rows = tx.exec_prepared(kFind, postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids),
+                                     postgres_text_array(refs.customer_ids));
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  StripePledge pledge;
+  pledge.facts.id = row[0].as<std::string>();
+  pledge.campaign_id = row[1].as<std::int64_t>();
+  pledge.facts.monthly = row[2].as<std::string>() == "monthly";
+  pledge.currency = row[3].as<std::string>();
+  pledge.facts.status = parse_pledge_status(row[4].as<std::string>()).value_or(PledgeStatus::pending);
+  pledge.donor_key = row[5].as<std::string>();
+  return pledge;
+}
+
+void StripePledgeRepository::set_status(pqxx::work& tx, const std::string& pledge_id, PledgeStatus status) {
+  tx.exec_prepared(kSetStatus, pledge_id, to_string(status));
+}
+
+void StripePledgeRepository::record_links(pqxx::work& tx, const std::string& pledge_id, const PledgeReferences& refs) {
+  std::vector<std::string> ids = refs.stripe_ids;
+  ids.insert(ids.end(), refs.customer_ids.begin(), refs.customer_ids.end());
+  if (ids.empty()) return;
+  // A fixed order keeps two transactions from taking the same keys crosswise.
+  std::sort(ids.begin(), ids.end());
+  tx.exec_prepared(kRecordLinks, pledge_id, postgres_text_array(ids));
+}
+
+void StripePledgeRepository::fill_stripe_ids(pqxx::work& tx, const std::string& pledge_id, const PledgeStripeIds& ids) {
+  if (ids.payment_intent.empty() && ids.subscription.empty() && ids.customer.empty()) return;
+  tx.exec_prepared(kFillIds, pledge_id, ids.payment_intent, ids.subscription, ids.customer);
+}
+
+}  // namespace pledged::webhooks

@@ -1,0 +1,39 @@
+#pragma once
+// Pledges as Stripe's events see them: found through any id an event carries, and
+// moved forward under a row lock so that concurrent events serialise per pledge.
+#include <pqxx/pqxx>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/webhooks/event_handlers.hpp"
+
+namespace pledged::webhooks {
+
+struct StripePledge {
+  PledgeFacts facts;
+  std::int64_t campaign_id = 0;
+  std::string currency;
+  std::string donor_key;  // lower-cased email
+};
+
+class StripePledgeRepository {
+ public:
+  static std::vector<PreparedStatement> statements();
+
+  // The pledge the references lead to (strongest reference first), locked FOR UPDATE.
+  static std::optional<StripePledge> find_for_update(pqxx::work& tx, const PledgeReferences& refs);
+  static void set_status(pqxx::work& tx, const std::string& pledge_id, PledgeStatus status);
+  // Remembers every Stripe id of the event's object as leading to this pledge.
+  static void record_links(pqxx::work& tx, const std::string& pledge_id, const PledgeReferences& refs);
+  // Fills the pledge's own Stripe id columns where still empty.
+  static void fill_stripe_ids(pqxx::work& tx, const std::string& pledge_id, const PledgeStripeIds& ids);
+};
+
+// A PostgreSQL text[] literal; ids are Stripe's, but quote them anyway.
+std::string postgres_text_array(const std::vector<std::string>& values);
+
+}  // namespace pledged::webhooks

@@ -1,0 +1,88 @@
+#include "webhook_event_repository.hpp"
+
+namespace pledged::webhooks {
+namespace {
+
+constexpr const char* kInsert = "webhook_event_insert";
+constexpr const char* kInsertSql =
+    "INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, source, status, "
+    "  last_error, applied_at, next_attempt_at) "
+    "VALUES ($1, $2, NULLIF($3, ''), $4, to_timestamp($5), $6::jsonb, $7, $8::text, NULLIF($9, ''), "
+    "  CASE WHEN $8::text IN ('applied', 'ignored') THEN now() END, "
+    "  CASE WHEN $8::text IN ('waiting', 'failed') THEN now() + interval '1 second' END) "
+    "ON CONFLICT (id) DO NOTHING RETURNING 1";
+
+// Waiting events are retried at once when a later event applies; this backoff only
+// paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes).
+constexpr const char* kMark = "webhook_event_mark";
+constexpr const char* kMarkSql =
+    "UPDATE webhook_events SET status = $2::text, last_error = NULLIF($3, ''), "
+    "  attempts = attempts + $4::integer, "
+    "  applied_at = CASE WHEN $2::text IN ('applied', 'ignored') THEN now() END, "
+    "  awaits = CASE WHEN $2::text = 'waiting' THEN $5::text[] END, "
+    "  next_attempt_at = CASE WHEN $2::text IN ('waiting', 'failed') "
+    "    THEN now() + make_interval(secs => least(300, power(2, least(attempts, 10)))) END "
+    "WHERE id = $1";
+
+constexpr const char* kRetryable = "webhook_event_retryable";
+constexpr const char* kRetryableSql =
+    "SELECT id FROM webhook_events WHERE status IN ('waiting', 'failed') "
+    "  AND ($2::boolean OR next_attempt_at IS NULL OR next_attempt_at <= now()) "
+    "ORDER BY received_at, id LIMIT $1";
+
+// A plain FOR UPDATE (not SKIP LOCKED): a retry that finds the row busy waits, then
+// sees the other's result, so no retry is lost to a race with one in flight.
+constexpr const char* kAwaitingPledge = "webhook_event_awaiting_pledge";
+constexpr const char* kAwaitingPledgeSql =
+    "SELECT id FROM webhook_events WHERE status = 'waiting' AND awaits && ("
+    "  SELECT ARRAY[p.id] || ARRAY(SELECT stripe_id FROM stripe_links WHERE pledge_id = p.id) "
+    "    || array_remove(ARRAY[p.checkout_session_id, p.stripe_payment_intent_id, p.stripe_subscription_id, "
+    "                          p.stripe_customer_id], NULL) "
+    "  FROM pledges p WHERE p.id = $1) "
+    "ORDER BY received_at, id LIMIT 1000";
+
+constexpr const char* kLockWaiting = "webhook_event_lock_waiting";
+constexpr const char* kLockWaitingSql =
+    "SELECT payload::text FROM webhook_events WHERE id = $1 AND status IN ('waiting', 'failed') FOR UPDATE";
+
+}  // namespace
+
+std::vector<PreparedStatement> WebhookEventRepository::statements() {
+  return {{kInsert, kInsertSql}, {kMark, kMarkSql}, {kRetryable, kRetryableSql},
+          {kAwaitingPledge, kAwaitingPledgeSql}, {kLockWaiting, kLockWaitingSql}};
+}
+
+bool WebhookEventRepository::insert(pqxx::work& tx, const StripeEvent& event, std::string_view raw_payload,
+                                    EventSource source, EventOutcome outcome, const std::string& error) {
+  const auto created = static_cast<long long>(event.created.time_since_epoch().count());
+  const auto rows = tx.exec_prepared(kInsert, event.id, event.type, event.api_version, event.livemode, created,
+                                     std::string(raw_payload), source == EventSource::webhook ? "webhook" : "reconcile",
+                                     to_string(outcome), error);
+  return !rows.empty();
+}
+
+void WebhookEventRepository::mark(pqxx::work& tx, const std::string& event_id, EventOutcome outcome,
+                                  const std::string& error, const std::string& awaits, bool count_attempt) {
+  tx.exec_prepared(kMark, event_id, to_string(outcome), error, count_attempt ? 1 : 0,
+                   awaits.empty() ? std::string("{}") : awaits);
+}
+
+std::vector<std::string> WebhookEventRepository::retryable_ids(pqxx::work& tx, int limit, bool ignore_backoff) {
+  std::vector<std::string> ids;
+  for (const auto& row : tx.exec_prepared(kRetryable, limit, ignore_backoff)) ids.push_back(row[0].as<std::string>());
+  return ids;
+}
+
+std::vector<std::string> WebhookEventRepository::ids_awaiting_pledge(pqxx::work& tx, const std::string& pledge_id) {
+  std::vector<std::string> ids;
+  for (const auto& row : tx.exec_prepared(kAwaitingPledge, pledge_id)) ids.push_back(row[0].as<std::string>());
+  return ids;
+}
+
+std::optional<std::string> WebhookEventRepository::lock_waiting(pqxx::work& tx, const std::string& event_id) {
+  const auto rows = tx.exec_prepared(kLockWaiting, event_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+}  // namespace pledged::webhooks

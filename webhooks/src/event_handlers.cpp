@@ -1,0 +1,240 @@
+#include "pledged/webhooks/event_handlers.hpp"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+#include <utility>
+
+namespace pledged::webhooks {
+namespace {
+
+using nlohmann::json;
+
+// The value at a path of keys, or nullptr when any step is missing or not an object.
+const json* find_path(const json& object, std::initializer_list<const char*> path) {
+  const json* at = &object;
+  for (const char* key : path) {
+    if (!at->is_object()) return nullptr;
+    const auto found = at->find(key);
+    if (found == at->end()) return nullptr;
+    at = &*found;
+  }
+  return at;
+}
+
+// A string field, or the id of an expanded object in its place; "" otherwise.
+std::string text_at(const json& object, std::initializer_list<const char*> path) {
+  const json* value = find_path(object, path);
+  if (value == nullptr) return {};
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_object()) {
+    const auto id = value->find("id");
+    if (id != value->end() && id->is_string()) return id->get<std::string>();
+  }
+  return {};
+}
+
+std::int64_t integer_at(const json& object, const char* key) {
+  const json* value = find_path(object, {key});
+  return value != nullptr && value->is_number_integer() ? value->get<std::int64_t>() : 0;
+}
+
+bool flag_at(const json& object, const char* key) {
+  const json* value = find_path(object, {key});
+  return value != nullptr && value->is_boolean() && value->get<bool>();
+}
+
+// The subscription an invoice belongs to: parent.subscription_details.subscription in
+// current API versions, a top-level `subscription` in older ones.
+std::string invoice_subscription(const json& invoice) {
+  auto current = text_at(invoice, {"parent", "subscription_details", "subscription"});
+  return current.empty() ? text_at(invoice, {"subscription"}) : current;
+}
+
+EventEffect advance(PledgeStatus status) { return EventEffect{status, {}}; }
+
+// A one-time checkout that has its money: keyed by the payment intent, the same key
+// payment_intent.succeeded uses, so the two events count once between them.
+EventEffect paid_checkout(const json& session) {
+  EventEffect effect = advance(PledgeStatus::paid);
+  auto key = text_at(session, {"payment_intent"});
+  if (key.empty()) key = text_at(session, {"id"});
+  const auto amount = integer_at(session, "amount_total");
+  if (amount > 0) effect.movements.push_back({LedgerKind::payment, key, amount, text_at(session, {"currency"})});
+  return effect;
+}
+
+EventEffect checkout_completed(const json& session, const PledgeFacts&) {
+  // Subscription checkouts: the money arrives as invoice.paid, never from the session.
+  if (text_at(session, {"mode"}) == "subscription") return advance(PledgeStatus::active);
+  const auto payment_status = text_at(session, {"payment_status"});
+  if (payment_status == "paid" || payment_status == "no_payment_required") return paid_checkout(session);
+  return advance(PledgeStatus::awaiting_payment);  // a bank debit: not money yet
+}
+
+EventEffect checkout_async_succeeded(const json& session, const PledgeFacts&) {
+  if (text_at(session, {"mode"}) == "subscription") return advance(PledgeStatus::active);
+  return paid_checkout(session);
+}
+
+EventEffect checkout_async_failed(const json&, const PledgeFacts&) { return advance(PledgeStatus::failed); }
+
+EventEffect checkout_expired(const json&, const PledgeFacts&) { return advance(PledgeStatus::expired); }
+
+EventEffect invoice_paid(const json& invoice, const PledgeFacts& pledge) {
+  // A one-time gift's money comes from its payment intent; only monthly gifts count invoices.
+  if (!pledge.monthly) return {};
+  EventEffect effect = advance(PledgeStatus::active);
+  const auto amount = integer_at(invoice, "amount_paid");
+  if (amount > 0) {
+    effect.movements.push_back({LedgerKind::payment, text_at(invoice, {"id"}), amount, text_at(invoice, {"currency"})});
+  }
+  return effect;
+}
+
+// Stripe retries a failed invoice on its own schedule; the gift stays as it is until
+// the subscription is deleted.
+EventEffect invoice_payment_failed(const json&, const PledgeFacts&) { return {}; }
+
+EventEffect subscription_deleted(const json&, const PledgeFacts& pledge) {
+  return pledge.monthly ? advance(PledgeStatus::canceled) : EventEffect{};
+}
+
+EventEffect charge_refunded(const json& charge, const PledgeFacts& pledge) {
+  EventEffect effect;
+  // amount_refunded is cumulative: the ledger keeps the largest value seen, so a
+  // late or repeated event sets the same total rather than adding to it.
+  const auto refunded = integer_at(charge, "amount_refunded");
+  if (refunded > 0) {
+    effect.movements.push_back({LedgerKind::refund, text_at(charge, {"id"}), -refunded, text_at(charge, {"currency"})});
+  }
+  if (!pledge.monthly && flag_at(charge, "refunded")) effect.advance_to = PledgeStatus::refunded;
+  return effect;
+}
+
+LedgerMovement dispute_movement(const json& dispute, LedgerKind kind) {
+  const auto amount = integer_at(dispute, "amount");
+  return {kind, text_at(dispute, {"id"}), kind == LedgerKind::dispute_withdrawal ? -amount : amount,
+          text_at(dispute, {"currency"})};
+}
+
+EventEffect dispute_created(const json&, const PledgeFacts&) { return {}; }  // money moves with funds_withdrawn
+
+EventEffect dispute_funds_withdrawn(const json& dispute, const PledgeFacts&) {
+  if (integer_at(dispute, "amount") <= 0) return {};
+  return EventEffect{std::nullopt, {dispute_movement(dispute, LedgerKind::dispute_withdrawal)}};
+}
+
+EventEffect dispute_funds_reinstated(const json& dispute, const PledgeFacts&) {
+  if (integer_at(dispute, "amount") <= 0) return {};
+  return EventEffect{std::nullopt, {dispute_movement(dispute, LedgerKind::dispute_reinstatement)}};
+}
+
+// The closing verdict implies the movements even if a funds_* event never arrives:
+// lost = withdrawn; won = withdrawn and reinstated (net zero, and also right when the
+// funds were never withdrawn at all).
+EventEffect dispute_closed(const json& dispute, const PledgeFacts&) {
+  if (integer_at(dispute, "amount") <= 0) return {};
+  const auto status = text_at(dispute, {"status"});
+  EventEffect effect;
+  if (status == "lost" || status == "won") {
+    effect.movements.push_back(dispute_movement(dispute, LedgerKind::dispute_withdrawal));
+  }
+  if (status == "won") effect.movements.push_back(dispute_movement(dispute, LedgerKind::dispute_reinstatement));
+  return effect;
+}
+
+EventEffect payment_intent_succeeded(const json& intent, const PledgeFacts& pledge) {
+  // A subscription's payment intents belong to invoices, which count instead.
+  if (pledge.monthly || !text_at(intent, {"invoice"}).empty()) return {};
+  EventEffect effect = advance(PledgeStatus::paid);
+  const auto amount = integer_at(intent, "amount_received");
+  if (amount > 0) {
+    effect.movements.push_back({LedgerKind::payment, text_at(intent, {"id"}), amount, text_at(intent, {"currency"})});
+  }
+  return effect;
+}
+
+EventEffect payment_intent_failed(const json&, const PledgeFacts& pledge) {
+  return pledge.monthly ? EventEffect{} : advance(PledgeStatus::failed);
+}
+
+constexpr std::array<std::pair<std::string_view, EventHandler>, 14> kHandlers{{
+    {"checkout.session.completed", checkout_completed},
+    {"checkout.session.async_payment_succeeded", checkout_async_succeeded},
+    {"checkout.session.async_payment_failed", checkout_async_failed},
+    {"checkout.session.expired", checkout_expired},
+    {"invoice.paid", invoice_paid},
+    {"invoice.payment_failed", invoice_payment_failed},
+    {"customer.subscription.deleted", subscription_deleted},
+    {"charge.refunded", charge_refunded},
+    {"charge.dispute.created", dispute_created},
+    {"charge.dispute.funds_withdrawn", dispute_funds_withdrawn},
+    {"charge.dispute.funds_reinstated", dispute_funds_reinstated},
+    {"charge.dispute.closed", dispute_closed},
+    {"payment_intent.succeeded", payment_intent_succeeded},
+    {"payment_intent.payment_failed", payment_intent_failed},
+}};
+
+void add_unique(std::vector<std::string>& list, std::string value) {
+  if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+}
+
+bool is_linkable_id(const std::string& id) {
+  for (const char* prefix : {"cs_", "pi_", "in_", "ch_", "py_", "sub_"}) {
+    if (id.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* to_string(LedgerKind kind) {
+  switch (kind) {
+    case LedgerKind::payment: return "payment";
+    case LedgerKind::refund: return "refund";
+    case LedgerKind::dispute_withdrawal: return "dispute_withdrawal";
+    case LedgerKind::dispute_reinstatement: return "dispute_reinstatement";
+  }
+  return "payment";
+}
+
+EventHandler find_event_handler(std::string_view type) {
+  for (const auto& [name, handler] : kHandlers) {
+    if (name == type) return handler;
+  }
+  return nullptr;
+}
+
+PledgeReferences pledge_references(const json& object) {
+  PledgeReferences refs;
+  add_unique(refs.pledge_ids, text_at(object, {"metadata", "pledge_id"}));
+  add_unique(refs.pledge_ids, text_at(object, {"client_reference_id"}));
+  add_unique(refs.pledge_ids, text_at(object, {"parent", "subscription_details", "metadata", "pledge_id"}));
+  add_unique(refs.pledge_ids, text_at(object, {"subscription_details", "metadata", "pledge_id"}));
+
+  if (auto id = text_at(object, {"id"}); is_linkable_id(id)) add_unique(refs.stripe_ids, std::move(id));
+  for (const char* key : {"payment_intent", "subscription", "invoice", "charge", "latest_charge"}) {
+    add_unique(refs.stripe_ids, text_at(object, {key}));
+  }
+  add_unique(refs.stripe_ids, text_at(object, {"parent", "subscription_details", "subscription"}));
+  add_unique(refs.customer_ids, text_at(object, {"customer"}));
+  return refs;
+}
+
+PledgeStripeIds pledge_stripe_ids(const json& object, const PledgeFacts& pledge) {
+  PledgeStripeIds ids;
+  ids.customer = text_at(object, {"customer"});
+  const auto kind = text_at(object, {"object"});
+  if (pledge.monthly) {
+    if (kind == "checkout.session") ids.subscription = text_at(object, {"subscription"});
+    if (kind == "invoice") ids.subscription = invoice_subscription(object);
+    if (kind == "subscription") ids.subscription = text_at(object, {"id"});
+  } else {
+    if (kind == "checkout.session" || kind == "charge") ids.payment_intent = text_at(object, {"payment_intent"});
+    if (kind == "payment_intent") ids.payment_intent = text_at(object, {"id"});
+  }
+  return ids;
+}
+
+}  // namespace pledged::webhooks
