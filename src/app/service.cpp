@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/campaign_repository.hpp"
@@ -9,6 +12,9 @@
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/progress_repository.hpp"
+#include "pledged/db/refund_repository.hpp"
+#include "pledged/db/report_repository.hpp"
+#include "pledged/db/staff_token_repository.hpp"
 #include "pledged/http/http_server.hpp"
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
@@ -26,8 +32,15 @@ sigset_t shutdown_signals() {
 
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
-  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements()}) {
-    all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(),
+                    StaffTokenRepository::statements(), ReportRepository::statements(),
+                    WebhookHealthRepository::statements(), AdminRepository::statements(),
+                    RefundRepository::statements()}) {
+    for (const auto& statement : list) {
+      // Repositories that share a statement (the audit log's) list it each.
+      const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
+      if (std::none_of(all.begin(), all.end(), same)) all.push_back(statement);
+    }
   }
   return all;
 }
@@ -96,6 +109,20 @@ int run_service(const Config& config, Logger& log) {
   add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
   add_progress_routes(routes, cache, config);
   add_page_routes(routes, cache, config);
+
+  StaffTokenRepository staff_tokens(pool);
+  StaffGate staff_gate(staff_tokens, workers, metrics);
+  CampaignRepository campaigns(pool);
+  ReportRepository report_repository(pool);
+  CampaignReports reports(campaigns, report_repository);
+  WebhookHealthRepository webhook_health(pool);
+  AdminRepository admin(pool);
+  RefundRepository refund_repository(pool);
+  // No Stripe client on this branch yet: refunds answer 503 until one is passed here.
+  PledgeRefunds refunds(refund_repository, nullptr);
+  const StaffDeps staff{reports, webhook_health, campaigns, admin, refunds};
+  add_report_routes(routes, staff_gate, staff);
+  add_admin_routes(routes, staff_gate, staff);
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {
