@@ -111,7 +111,7 @@ int run_service(const Config& config, Logger& log) {
   add_page_routes(routes, cache, config);
 
   StaffTokenRepository staff_tokens(pool);
-  StaffGate staff_gate(staff_tokens, workers, metrics);
+  StaffGate staff_gate(staff_tokens, workers, metrics, config.staff_auth_failures_per_minute);
   CampaignRepository campaigns(pool);
   ReportRepository report_repository(pool);
   CampaignReports reports(campaigns, report_repository);

@@ -160,6 +160,7 @@ Result<Config> load_config(const EnvLookup& env) {
       {"PLEDGED_DB_POOL_TIMEOUT_MS", 1, 600000, config.db_pool_timeout.count()},
       {"PLEDGED_PROGRESS_REFRESH_MS", 100, 3600000, config.progress_refresh.count()},
       {"PLEDGED_SHUTDOWN_GRACE", 0, 3600, config.shutdown_grace.count()},
+      {"PLEDGED_STAFF_AUTH_FAILURES", 1, 1000000, config.staff_auth_failures_per_minute},
   };
   for (auto& setting : settings) {
     if (auto status = read_integer(env, setting.name, setting.min, setting.max, setting.value); !status) {
@@ -175,6 +176,7 @@ Result<Config> load_config(const EnvLookup& env) {
   config.db_pool_timeout = std::chrono::milliseconds(settings[6].value);
   config.progress_refresh = std::chrono::milliseconds(settings[7].value);
   config.shutdown_grace = std::chrono::seconds(settings[8].value);
+  config.staff_auth_failures_per_minute = static_cast<int>(settings[9].value);
 
   if (const auto log = env("PLEDGED_ACCESS_LOG")) {
     if (*log != "on" && *log != "off") return bad("PLEDGED_ACCESS_LOG", "expected on or off");

@@ -12,7 +12,8 @@ constexpr const char* kInsertRefund = "refund_insert";
 }  // namespace
 
 std::vector<PreparedStatement> RefundRepository::statements() {
-  return {
+  auto all = audit_statements();
+  const std::vector<PreparedStatement> own{
       {kFindRefundable,
        "SELECT p.id, c.id, c.slug, last.stripe_object_id, last.amount, last.currency, "
        "  (SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE pledge_id = p.id)::bigint "
@@ -27,6 +28,8 @@ std::vector<PreparedStatement> RefundRepository::statements() {
        "FROM pledges p WHERE p.id = $2 "
        "ON CONFLICT (kind, stripe_object_id) DO NOTHING RETURNING to_jsonb(l)::text"},
   };
+  all.insert(all.end(), own.begin(), own.end());
+  return all;
 }
 
 Result<std::optional<RefundablePledge>> RefundRepository::find_refundable(const std::string& pledge_id) {

@@ -16,11 +16,10 @@ constexpr const char* kSummary = "report_summary";
 constexpr const char* kByDay = "report_by_day";
 constexpr const char* kTopDonors = "report_top_donors";
 constexpr const char* kLapsedByAmount = "report_lapsed_by_amount";
-constexpr const char* kLapsedPage = "report_lapsed_page";
+constexpr const char* kLapsedExport = "report_lapsed_export";
 constexpr const char* kRecentGifts = "report_recent_gifts";
-constexpr const char* kGiftsPage = "report_gifts_page";
+constexpr const char* kGiftsExport = "report_gifts_export";
 
-constexpr int kLapsedShown = 50;
 constexpr int kExportPageRows = 1000;
 
 // The range's calendar days [$2, $3] in zone $4, as instants.
@@ -43,10 +42,32 @@ constexpr int kExportPageRows = 1000;
   "SELECT g.donor_key, " PLEDGED_DONOR_NAME ", count(*), sum(g.amount)::bigint, "                        \
   "  extract(epoch FROM max(g.occurred_at))::bigint, min(g.currency) "                                  \
   "FROM staff_ledger g WHERE g.campaign_id = (SELECT id FROM previous) AND g.is_gift "                  \
-  "  AND g.donor_key IS NOT NULL AND g.donor_key > $3 "                                                 \
+  "  AND g.donor_key IS NOT NULL "                                                                        \
   "  AND NOT EXISTS (SELECT 1 FROM ledger_entries n WHERE n.campaign_id = $1 AND n.donor_key = g.donor_key " \
   "    AND n.kind IN ('payment', 'offline_gift')) "                                                     \
   "GROUP BY g.donor_key "
+
+#define PLEDGED_GIFTS_EXPORT_SQL                                                                           \
+  "SELECT id, extract(epoch FROM occurred_at)::bigint, (occurred_at AT TIME ZONE $4)::date::text, kind, "     \
+  "  amount, currency, frequency, method, coalesce(pledge_id, ''), coalesce(donor_name, ''), "                \
+  "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, '') "                 \
+  "FROM staff_ledger WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE "ORDER BY id"
+
+// One query, read a page at a time through a cursor: the database streams the rows
+// from a single plan instead of re-running a query per page.
+template <typename Row, typename... Params>
+void for_each_page(SnapshotTransaction& tx, const char* sql, Row (*read)(const pqxx::row&),
+                   const std::function<bool(const std::vector<Row>&)>& batch, Params&&... params) {
+  tx.exec_params(std::string("DECLARE export_rows NO SCROLL CURSOR FOR ") + sql, std::forward<Params>(params)...);
+  const std::string fetch = "FETCH " + std::to_string(kExportPageRows) + " FROM export_rows";
+  std::vector<Row> rows;
+  rows.reserve(kExportPageRows);
+  while (true) {
+    rows.clear();
+    for (const auto& row : tx.exec(fetch)) rows.push_back(read(row));
+    if (rows.empty() || !batch(rows)) return;
+  }
+}
 
 Timestamp epoch_seconds(const pqxx::field& field) { return Timestamp(std::chrono::seconds(field.as<std::int64_t>())); }
 
@@ -112,17 +133,15 @@ std::vector<PreparedStatement> ReportRepository::statements() {
        "  extract(epoch FROM max(g.occurred_at))::bigint, min(g.currency) "
        "FROM staff_ledger g WHERE g.campaign_id = $1 AND g.is_gift AND" PLEDGED_IN_RANGE
        "GROUP BY coalesce(g.donor_key, 'entry:' || g.id) ORDER BY 4 DESC, 1 LIMIT 10"},
-      {kLapsedByAmount, PLEDGED_LAPSED_SELECT "ORDER BY 4 DESC, 1 LIMIT $2"},
-      {kLapsedPage, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key LIMIT $2"},
+      {kLapsedByAmount, PLEDGED_LAPSED_SELECT "ORDER BY 4 DESC, 1 LIMIT 50"},
       {kRecentGifts,
        "SELECT extract(epoch FROM occurred_at)::bigint, kind, amount, frequency, "
        "  CASE WHEN anonymous THEN 'Anonymous' ELSE coalesce(donor_name, '') END, method "
        "FROM staff_ledger WHERE campaign_id = $1 AND is_gift ORDER BY occurred_at DESC, id DESC LIMIT 10"},
-      {kGiftsPage,
-       "SELECT id, extract(epoch FROM occurred_at)::bigint, (occurred_at AT TIME ZONE $4)::date::text, kind, "
-       "  amount, currency, frequency, method, coalesce(pledge_id, ''), coalesce(donor_name, ''), "
-       "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, '') "
-       "FROM staff_ledger WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE "AND id > $5 ORDER BY id LIMIT $6"},
+      // Exports run these through a cursor (see for_each_*); preparing them as well
+      // checks their SQL at boot like every other statement.
+      {kGiftsExport, PLEDGED_GIFTS_EXPORT_SQL},
+      {kLapsedExport, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key"},
   };
 }
 
@@ -193,7 +212,7 @@ Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaig
         }
         report.top_donors =
             donor_lines(tx.exec_prepared(kTopDonors, campaign.id, range.from, range.to, range.time_zone));
-        report.lapsed_donors = donor_lines(tx.exec_prepared(kLapsedByAmount, campaign.id, kLapsedShown, ""));
+        report.lapsed_donors = donor_lines(tx.exec_prepared(kLapsedByAmount, campaign.id));
         for (const auto& row : tx.exec_prepared(kRecentGifts, campaign.id)) {
           report.recent_gifts.push_back(RecentGift{epoch_seconds(row[0]), row[1].as<std::string>(),
                                                    row[2].as<std::int64_t>(), row[3].as<std::string>(),
@@ -207,19 +226,9 @@ Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaig
 Status ReportRepository::for_each_gift(const Campaign& campaign, const ReportRange& range, const GiftBatch& batch) {
   auto done = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
     SnapshotTransaction tx(connection);
-    std::int64_t after = 0;
-    std::vector<GiftExportRow> rows;
-    rows.reserve(kExportPageRows);
-    while (true) {
-      rows.clear();
-      for (const auto& row :
-           tx.exec_prepared(kGiftsPage, campaign.id, range.from, range.to, range.time_zone, after, kExportPageRows)) {
-        rows.push_back(gift_row(row));
-      }
-      if (rows.empty() || !batch(rows)) return true;
-      after = rows.back().id;
-      if (rows.size() < static_cast<std::size_t>(kExportPageRows)) return true;
-    }
+    for_each_page<GiftExportRow>(tx, PLEDGED_GIFTS_EXPORT_SQL, gift_row, batch, campaign.id, range.from, range.to,
+                                 range.time_zone);
+    return true;
   });
   if (!done) return done.error();
   return Status::success();
@@ -228,13 +237,8 @@ Status ReportRepository::for_each_gift(const Campaign& campaign, const ReportRan
 Status ReportRepository::for_each_lapsed_donor(const Campaign& campaign, const DonorBatch& batch) {
   auto done = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
     SnapshotTransaction tx(connection);
-    std::string after;
-    while (true) {
-      const auto lines = donor_lines(tx.exec_prepared(kLapsedPage, campaign.id, kExportPageRows, after));
-      if (lines.empty() || !batch(lines)) return true;
-      after = lines.back().email;
-      if (lines.size() < static_cast<std::size_t>(kExportPageRows)) return true;
-    }
+    for_each_page<DonorLine>(tx, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key", donor_line, batch, campaign.id);
+    return true;
   });
   if (!done) return done.error();
   return Status::success();

@@ -5,8 +5,6 @@
 namespace pledged {
 namespace {
 
-// Ten wrong tokens a minute from one address is a person with a typo at most.
-constexpr int kMaxFailures = 10;
 constexpr std::chrono::seconds kFailureWindow{60};
 
 int hex_value(char c) {
@@ -54,8 +52,8 @@ std::optional<std::string> StaffCall::query_value(const std::string& name) const
   return found->second;
 }
 
-StaffGate::StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics)
-    : tokens_(tokens), workers_(workers), metrics_(metrics), throttle_(kMaxFailures, kFailureWindow) {}
+StaffGate::StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute)
+    : tokens_(tokens), workers_(workers), metrics_(metrics), throttle_(failures_per_minute, kFailureWindow) {}
 
 void StaffGate::refuse(const std::string& client_ip, const char* reason, const ExchangePtr& exchange) {
   metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",

@@ -36,6 +36,7 @@ struct Config {
   std::chrono::milliseconds progress_refresh{2000}; // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
   std::chrono::seconds shutdown_grace{25};          // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
   bool access_log = true;                           // PLEDGED_ACCESS_LOG=off silences request lines
+  int staff_auth_failures_per_minute = 10;          // PLEDGED_STAFF_AUTH_FAILURES: then 429 for that client
 };
 
 // Reads one variable; nullopt when unset. Injected so tests need no real environment.

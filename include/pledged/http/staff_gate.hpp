@@ -37,7 +37,8 @@ using StaffJob = std::function<Result<HttpResponse>(const StaffCall&)>;
 
 class StaffGate {
  public:
-  StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics);
+  // `failures_per_minute` wrong tokens from one client address, then 429 for the rest of the minute.
+  StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute);
 
   RouteHandler guard(StaffRole required, StaffJob job);
 
