@@ -211,6 +211,10 @@ TEST_F(Reports, AGiftAt2330OnNewYearsEveInNewYorkIsDecember31ThereAndJanuary1InU
   EXPECT_EQ(new_york["by_day"][0]["amount"], 1234);
   EXPECT_EQ(new_york["gross"], 1234);
 
+  EXPECT_EQ(report("?from=2026-12-31&to=2026-12-31&tz=America%2FNew_York")["gross"], 1234) << "percent-encoded zone";
+  EXPECT_EQ(report("?from=2026-12-31&to=2026-12-31&tz=Etc/GMT%2B5")["gross"], 1234) << "UTC-5, POSIX sign";
+  EXPECT_EQ(report("?from=2026-12-31&to=2026-12-31&tz=Etc/GMT+5")["gross"], 1234) << "'+' is not a space here";
+
   const auto utc_eve = report("?from=2026-12-31&to=2026-12-31&tz=UTC");
   EXPECT_EQ(utc_eve["gifts"], 0);
   EXPECT_EQ(utc_eve["by_day"][0]["gifts"], 0);
