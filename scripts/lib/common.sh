@@ -23,6 +23,9 @@ PLEDGED_PACKAGES=(
     libhowardhinnant-date-dev
     postgresql-15 postgresql-client-15
     curl procps
+    # The deploy checks (tests/deploy): nginx -t, a throwaway certificate,
+    # systemd-analyze verify, YAML parsing.
+    nginx-light openssl systemd python3-yaml
 )
 
 # Only the test command needs the browser tools: Debian's Chromium for the browser tests

@@ -1,6 +1,7 @@
 #include "pledged/app/service.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <string_view>
@@ -71,6 +72,16 @@ void export_runtime_gauges(Metrics& metrics, ConnectionPool& pool, WorkerPool& w
   });
 }
 
+// Every idle keep-alive connection holds a descriptor; the usual soft limit of 1024
+// would cap the banner at about a thousand open connections.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 void block_shutdown_signals() {
@@ -79,6 +90,7 @@ void block_shutdown_signals() {
 }
 
 int run_service(const Config& config, Logger& log) {
+  raise_open_file_limit();
   Metrics metrics;
   ConnectionPool pool(PoolOptions{config.database_url, config.db_pool_size, config.db_pool_timeout}, all_statements());
   if (auto warm = pool.warm_up(); !warm) {

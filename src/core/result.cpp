@@ -10,6 +10,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::conflict: return "conflict";
     case ErrorCode::unsupported_media_type: return "unsupported_media_type";
     case ErrorCode::payload_too_large: return "payload_too_large";
+    case ErrorCode::header_too_large: return "request_header_fields_too_large";
     case ErrorCode::unauthorized: return "unauthorized";
     case ErrorCode::forbidden: return "forbidden";
     case ErrorCode::rate_limited: return "rate_limited";

@@ -12,12 +12,14 @@ constexpr const char* kLoadAllProgress = "progress_load_all";
 // gifts and donors: the entries that brought money in (payments and offline gifts).
 constexpr const char* kLoadAllProgressSql =
     "SELECT " PLEDGED_CAMPAIGN_COLUMNS ", "
-    "  coalesce(t.raised, 0), coalesce(t.donors, 0), coalesce(t.gifts, 0) "
+    "  coalesce(t.raised, 0), coalesce(t.donors, 0), coalesce(t.gifts, 0), "
+    "  extract(epoch FROM greatest(c.updated_at, t.last_recorded))::bigint "
     "FROM campaigns c LEFT JOIN ("
     "  SELECT campaign_id, sum(amount)::bigint AS raised, "
     "    count(DISTINCT coalesce(donor_key, 'entry:' || id)) "
     "      FILTER (WHERE kind IN ('payment', 'offline_gift')) AS donors, "
-    "    count(*) FILTER (WHERE kind IN ('payment', 'offline_gift')) AS gifts "
+    "    count(*) FILTER (WHERE kind IN ('payment', 'offline_gift')) AS gifts, "
+    "    max(recorded_at) AS last_recorded "
     "  FROM ledger_entries GROUP BY campaign_id"
     ") t ON t.campaign_id = c.id "
     "ORDER BY c.id";
@@ -38,7 +40,8 @@ Result<std::vector<CampaignWithTotals>> ProgressRepository::load_all() {
           CampaignTotals totals{row[kCampaignColumnCount].as<std::int64_t>(),
                                 row[kCampaignColumnCount + 1].as<std::int64_t>(),
                                 row[kCampaignColumnCount + 2].as<std::int64_t>()};
-          all.push_back(CampaignWithTotals{campaign_from_row(row), totals});
+          const Timestamp last_change(std::chrono::seconds(row[kCampaignColumnCount + 3].as<std::int64_t>()));
+          all.push_back(CampaignWithTotals{campaign_from_row(row), totals, last_change});
         }
         return all;
       },

@@ -18,6 +18,7 @@ int http_status_for(ErrorCode code) {
     case ErrorCode::conflict: return 409;
     case ErrorCode::unsupported_media_type: return 415;
     case ErrorCode::payload_too_large: return 413;
+    case ErrorCode::header_too_large: return 431;
     case ErrorCode::unauthorized: return 401;
     case ErrorCode::forbidden: return 403;
     case ErrorCode::rate_limited: return 429;

@@ -38,15 +38,15 @@ Status ProgressCache::refresh() {
   for (const auto& row : *loaded) {
     auto progress = compute_progress(row.campaign, row.totals, now);
     const auto old = previous->find(progress.campaign);
-    if (old != previous->end() && old->second->progress == progress) {
+    if (old != previous->end() && old->second->progress == progress && old->second->as_of == row.last_change) {
       // Unchanged numbers keep their body, ETag and as_of, so clients keep their 304s.
       next->emplace(progress.campaign, old->second);
       continue;
     }
     auto rendered = std::make_shared<RenderedProgress>();
     rendered->progress = std::move(progress);
-    rendered->as_of = now;
-    rendered->body = render_progress_json(rendered->progress, now);
+    rendered->as_of = row.last_change;
+    rendered->body = render_progress_json(rendered->progress, row.last_change);
     rendered->etag = "\"" + sha256_hex(rendered->body).substr(0, 32) + "\"";
     next->emplace(rendered->progress.campaign, std::move(rendered));
   }

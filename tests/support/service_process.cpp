@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "pledged/core/crypto.hpp"
 
 #ifndef PLEDGED_DEFAULT_BINARY
@@ -108,10 +110,24 @@ ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vect
 }
 
 ServiceProcess::~ServiceProcess() {
+  // Stop it the way an operator would, so every test also exercises a clean shutdown
+  // and, in sanitizer builds, the leak check at exit.
   if (pid_ > 0 && running()) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    ::kill(pid_, SIGTERM);
+    if (wait_for_exit(std::chrono::seconds(15)) == -1) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+  }
+  // A sanitizer's report in the service's own log fails the test that started it.
+  const std::string text = log();
+  for (const char* finding : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                              "WARNING: ThreadSanitizer"}) {
+    if (text.find(finding) != std::string::npos) {
+      ADD_FAILURE() << "sanitizer report in " << log_path_ << ":\n" << text.substr(text.find(finding), 4000);
+      break;
+    }
   }
 }
 

@@ -62,11 +62,12 @@ TEST(Progress, RendersTheContractsJson) {
             R"("as_of":"2026-11-27T12:00:01Z"})");
 }
 
-TEST(ProgressCache, KeepsETagAndAsOfWhileNumbersDoNotChange) {
+TEST(ProgressCache, KeepsETagAndAsOfWhileNothingChanges) {
   CampaignTotals totals{100, 1, 1};
   Timestamp now = at("2026-11-27T12:00:00Z");
+  Timestamp changed_at = at("2026-11-27T11:00:00Z");
   ProgressCache cache([&]() -> Result<std::vector<CampaignWithTotals>> {
-    return std::vector<CampaignWithTotals>{{eoy_campaign(), totals}};
+    return std::vector<CampaignWithTotals>{{eoy_campaign(), totals, changed_at}};
   }, [&] { return now; });
 
   ASSERT_TRUE(cache.refresh());
@@ -78,11 +79,12 @@ TEST(ProgressCache, KeepsETagAndAsOfWhileNumbersDoNotChange) {
   EXPECT_EQ(cache.find("eoy-2026")->as_of, first->as_of);
 
   totals.raised = 2600;
+  changed_at = at("2026-11-27T12:00:20Z");
   ASSERT_TRUE(cache.refresh());
   const auto changed = cache.find("eoy-2026");
   EXPECT_NE(changed->etag, first->etag);
   EXPECT_EQ(changed->progress.raised, 2600);
-  EXPECT_EQ(changed->as_of, now);
+  EXPECT_EQ(changed->as_of, changed_at);
   EXPECT_EQ(cache.find("no-such-campaign"), nullptr);
 }
 
@@ -90,7 +92,7 @@ TEST(ProgressCache, KeepsTheLastSnapshotWhenTheDatabaseFails) {
   bool fail = false;
   ProgressCache cache([&]() -> Result<std::vector<CampaignWithTotals>> {
     if (fail) return make_error(ErrorCode::unavailable, "database down");
-    return std::vector<CampaignWithTotals>{{eoy_campaign(), CampaignTotals{500, 1, 1}}};
+    return std::vector<CampaignWithTotals>{{eoy_campaign(), CampaignTotals{500, 1, 1}, at("2026-11-27T11:00:00Z")}};
   }, [] { return *parse_rfc3339("2026-11-27T12:00:00Z"); });
   ASSERT_TRUE(cache.refresh());
   fail = true;

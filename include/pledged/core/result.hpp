@@ -16,6 +16,7 @@ enum class ErrorCode {
   conflict,
   unsupported_media_type,
   payload_too_large,
+  header_too_large,
   unauthorized,
   forbidden,
   rate_limited,

@@ -11,6 +11,9 @@ namespace pledged {
 struct CampaignWithTotals {
   Campaign campaign;
   CampaignTotals totals;
+  // The latest change to the campaign or its ledger, as the database recorded it: the
+  // same on every instance, so all of them send the same body and ETag.
+  Timestamp last_change;
 };
 
 // Reads every campaign with its sums over the ledger, in one statement.

@@ -21,7 +21,7 @@ namespace pledged {
 // One campaign's progress, rendered once per change.
 struct RenderedProgress {
   Progress progress;
-  Timestamp as_of;   // when these numbers were last seen to change
+  Timestamp as_of;   // the latest change behind these numbers (from the database)
   std::string body;  // the JSON the route sends
   std::string etag;  // strong: "\"<sha-256 prefix of body>\""
 };

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+#
+# deploy/nginx/pledged.conf in front of two real pledged instances on one
+# database: TLS, the banner cache and its revalidation with the service's ETag,
+# body limits, request ids, /metrics hidden, and failover when an instance stops.
+# Usage: tests/deploy/nginx_proxy_check.sh PROJECT_ROOT PLEDGED_BINARY
+# Needs PLEDGED_TEST_DATABASE_URL (the admin URL scripts/test exports).
+# nginx runs from a temporary prefix on free loopback ports; everything it and
+# the instances started is stopped, and the database dropped, on exit.
+
+set -euo pipefail
+
+ROOT=${1:?usage: $0 PROJECT_ROOT PLEDGED_BINARY}
+BINARY=${2:?usage: $0 PROJECT_ROOT PLEDGED_BINARY}
+ADMIN_URL=${PLEDGED_TEST_DATABASE_URL:?PLEDGED_TEST_DATABASE_URL must point at the test cluster (scripts/test sets it)}
+WORK=$(mktemp -d /tmp/pledged-nginx-proxy.XXXXXX)
+DB=pledged_nginx_$(openssl rand -hex 6)
+DB_URL=${ADMIN_URL%/*}/$DB
+PIDS=()
+
+# shellcheck source=nginx_test_prefix.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx_test_prefix.sh"
+
+fail() {
+    printf 'nginx_proxy_check: %s\n' "$*" >&2
+    for log in "$WORK"/pledged-*.log "$WORK"/log/*.log; do
+        [[ -f $log ]] && { echo "--- $log" >&2; tail -n 20 "$log" >&2; }
+    done
+    exit 1
+}
+
+cleanup() {
+    [[ -f $WORK/nginx.pid ]] && nginx_prefix_run "$WORK" -s stop 2>/dev/null || true
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_instance NAME: pledged serve on a free port; sets PORT_<NAME> and PID_<NAME>.
+start_instance() {
+    local name=$1 log="$WORK/pledged-$1.log" port=""
+    PLEDGED_DATABASE_URL=$DB_URL PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_SHUTDOWN_GRACE=5 \
+        "$BINARY" serve </dev/null >/dev/null 2>"$log" &
+    PIDS+=($!)
+    printf -v "PID_$name" '%s' "$!"
+    for _ in $(seq 1 200); do
+        port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$log")
+        [[ -n $port ]] && break
+        sleep 0.05
+    done
+    [[ -n $port ]] || fail "instance $name did not start"
+    printf -v "PORT_$name" '%s' "$port"
+}
+
+psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
+PLEDGED_DATABASE_URL=$DB_URL "$BINARY" migrate >/dev/null
+PLEDGED_DATABASE_URL=$DB_URL "$BINARY" campaign create --slug eoy-2026 --title "Urgent End Of Year Fundraising Campaign" \
+    --goal 50000.00 --currency usd --starts 2026-11-15 --ends 2026-12-31 >/dev/null
+start_instance A
+start_instance B
+
+HTTP_PORT=$(free_port)
+HTTPS_PORT=$(free_port)
+nginx_prefix_render "$ROOT" "$WORK" "127.0.0.1:$PORT_A" "127.0.0.1:$PORT_B" "$HTTP_PORT" "$HTTPS_PORT"
+nginx_prefix_paths_contained "$WORK" || fail "the rendered configuration escapes the test prefix"
+nginx_prefix_run "$WORK" || fail "nginx did not start"
+
+BASE="https://donate.example.org:$HTTPS_PORT"
+# Prints "STATUS CACHE-STATUS REQUEST-ID" for a request through nginx (TLS).
+through_nginx() {
+    curl -sk --resolve "donate.example.org:$HTTPS_PORT:127.0.0.1" -o "$WORK/body" -D "$WORK/headers" "$@" \
+        -w '%{http_code}' >"$WORK/status" || true
+    printf '%s %s %s\n' "$(cat "$WORK/status")" \
+        "$(awk -F': ' 'tolower($1) == "x-cache-status" { sub(/\r/, "", $2); print $2 }' "$WORK/headers")" \
+        "$(awk -F': ' 'tolower($1) == "x-request-id" { sub(/\r/, "", $2); print $2 }' "$WORK/headers")"
+}
+expect() {
+    local what=$1 got=$2 pattern=$3
+    [[ $got =~ $pattern ]] || fail "$what: got '$got', expected /$pattern/"
+    echo "ok: $what ($got)"
+}
+
+for _ in $(seq 1 50); do
+    curl -sk -o /dev/null --resolve "donate.example.org:$HTTPS_PORT:127.0.0.1" "$BASE/healthz" && break
+    sleep 0.1
+done
+
+# Plain HTTP only redirects to TLS.
+redirect=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$HTTP_PORT/v1/campaigns/eoy-2026/progress")
+expect "port 80 redirects to https" "$redirect" '^301 https://'
+
+# Request ids: nginx's own when the client sends none, the client's otherwise.
+expect "an X-Request-Id from nginx" "$(through_nginx "$BASE/healthz")" '^200  [0-9a-f]{32}$'
+expect "the client's X-Request-Id" "$(through_nginx -H 'X-Request-Id: donor-abc-123' "$BASE/healthz")" '^200  donor-abc-123$'
+
+# Body limits equal the service's: nginx answers 413 before an instance sees the body.
+head -c 17000 /dev/zero | tr '\0' 'a' >"$WORK/17k"
+head -c 1000 /dev/zero | tr '\0' 'a' >"$WORK/1k"
+head -c 1100000 /dev/zero | tr '\0' 'a' >"$WORK/1100k"
+head -c 900000 /dev/zero | tr '\0' 'a' >"$WORK/900k"
+json=(-H 'Content-Type: application/json')
+expect "a 17 KB pledge is refused" "$(through_nginx "${json[@]}" --data-binary @"$WORK/17k" "$BASE/v1/pledges")" '^413 '
+expect "a 1 KB pledge reaches the service" "$(through_nginx "${json[@]}" --data-binary @"$WORK/1k" "$BASE/v1/pledges")" '^(4[0-9][0-9]|5[0-9][0-9]) ' 
+[[ $(cat "$WORK/status") != 413 ]] || fail "a 1 KB pledge got 413"
+expect "a 1.1 MB webhook is refused" "$(through_nginx "${json[@]}" --data-binary @"$WORK/1100k" "$BASE/v1/webhooks/stripe")" '^413 '
+expect "a 900 KB webhook reaches the service" "$(through_nginx "${json[@]}" --data-binary @"$WORK/900k" "$BASE/v1/webhooks/stripe")" '^[245][0-9][0-9] '
+[[ $(cat "$WORK/status") != 413 ]] || fail "a 900 KB webhook got 413"
+
+expect "/metrics is not public" "$(through_nginx "$BASE/metrics")" '^404 '
+
+# An instance stops: every request still succeeds through the other one.
+kill -TERM "$PID_B"
+wait "$PID_B" || fail "instance B did not exit 0 after SIGTERM"
+for i in $(seq 1 20); do
+    expect "request $i with B stopped" "$(through_nginx "$BASE/healthz")" '^200 '
+done >/dev/null
+echo "ok: 20 requests answered with instance B stopped"
+
+# The banner cache: one instance left, so every fill and revalidation goes to A.
+PROGRESS="$BASE/v1/campaigns/eoy-2026/progress"
+expect "first banner request" "$(through_nginx "$PROGRESS")" '^200 MISS '
+grep -q '"campaign":"eoy-2026"' "$WORK/body" || fail "unexpected banner body: $(cat "$WORK/body")"
+expect "second banner request" "$(through_nginx "$PROGRESS")" '^200 HIT '
+expect "a query string does not bust the cache" "$(through_nginx "$PROGRESS?cachebust=1")" '^200 HIT '
+grep -qi '^cache-control: public, max-age=[0-5]' "$WORK/headers" || fail "the service's Cache-Control did not pass through"
+# After the service's max-age, nginx revalidates with If-None-Match: the service answers 304.
+max_age=$(sed -n 's/^[Cc]ache-[Cc]ontrol: public, max-age=\([0-9]*\).*/\1/p' "$WORK/headers")
+sleep "$((max_age + 1))"
+expect "banner after max-age" "$(through_nginx "$PROGRESS")" '^200 (REVALIDATED|STALE|UPDATING|EXPIRED) '
+sleep 0.5
+grep -q '"route":"/v1/campaigns/:slug/progress","status":304' "$WORK/pledged-A.log" ||
+    fail "nginx did not revalidate the banner with the service's ETag (no 304 in A's log)"
+echo "ok: nginx revalidated the cached banner (304 from the service)"
+expect "banner after revalidation" "$(through_nginx "$PROGRESS")" '^200 HIT '
+if grep -q '/var/lib/nginx' "$WORK"/log/*.log; then fail "nginx wrote outside the test prefix"; fi
+echo "nginx_proxy_check: ok"
