@@ -12,6 +12,7 @@
 #include "pledged/stripe/event_list_client.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/reconcile.hpp"
+#include "pledged/db/staff_token_repository.hpp"
 
 namespace pledged {
 namespace {
@@ -81,6 +82,53 @@ int run_reconcile(const Config& config, const std::string& since) {
   return report->failed == 0 ? 0 : kExitFailure;
 }
 
+ConnectionPool cli_pool(const Config& config, std::vector<PreparedStatement> statements) {
+  return ConnectionPool(PoolOptions{config.database_url, 1, std::chrono::milliseconds(5000)}, std::move(statements));
+}
+
+const AuditActor kCliActor{"cli", ""};
+
+int run_token_create(const Config& config, const std::string& name, const std::string& role_text) {
+  const auto role = parse_staff_role(role_text);
+  if (!role) return std::cerr << "pledged: --role must be viewer or admin\n", kExitUsage;
+  if (!is_valid_token_name(name)) {
+    return std::cerr << "pledged: --name must be 1-100 printable ASCII characters\n", kExitUsage;
+  }
+  auto pool = cli_pool(config, StaffTokenRepository::statements());
+  StaffTokenRepository tokens(pool);
+  const auto token = new_staff_token();
+  if (auto created = tokens.create(name, *role, staff_token_hash(token), kCliActor); !created) {
+    return fail("token create: " + created.error().message);
+  }
+  // The only time the token exists outside the staff member's hands: on this stdout.
+  std::cout << token << "\n";
+  std::cerr << "created " << to_string(*role) << " token " << name
+            << "; it is shown once, only its SHA-256 is stored\n";
+  return 0;
+}
+
+int run_token_list(const Config& config) {
+  auto pool = cli_pool(config, StaffTokenRepository::statements());
+  StaffTokenRepository tokens(pool);
+  auto all = tokens.list();
+  if (!all) return fail("token list: " + all.error().message);
+  const auto time_or_dash = [](const std::optional<Timestamp>& t) { return t ? format_rfc3339(*t) : std::string("-"); };
+  std::cout << "name\trole\tcreated_at\tlast_used_at\trevoked_at\n";
+  for (const auto& token : *all) {
+    std::cout << token.name << "\t" << to_string(token.role) << "\t" << format_rfc3339(token.created_at) << "\t"
+              << time_or_dash(token.last_used_at) << "\t" << time_or_dash(token.revoked_at) << "\n";
+  }
+  return 0;
+}
+
+int run_token_revoke(const Config& config, const std::string& name) {
+  auto pool = cli_pool(config, StaffTokenRepository::statements());
+  StaffTokenRepository tokens(pool);
+  if (auto revoked = tokens.revoke(name, kCliActor); !revoked) return fail("token revoke: " + revoked.error().message);
+  std::cout << "revoked token " << name << "\n";
+  return 0;
+}
+
 int run_serve(const Config& config, bool migrate_first) {
   // Before any thread exists, so that every thread inherits the mask.
   block_shutdown_signals();
@@ -123,6 +171,16 @@ int run_cli(int argc, char** argv) {
   auto* reconcile = app.add_subcommand(
       "reconcile", "Apply every Stripe event of the last 30 days that never arrived, exactly as the webhook would");
   reconcile->add_option("--since", since, "Look back to this day (e.g. 2026-11-01) instead of 30 days");
+  auto* token = app.add_subcommand("token", "Manage staff tokens for the reports and admin routes");
+  token->require_subcommand(1);
+  std::string token_name;
+  std::string token_role;
+  auto* token_create = token->add_subcommand("create", "Create a staff token and print it once");
+  token_create->add_option("--name", token_name, "Who holds it, e.g. ana-finance")->required();
+  token_create->add_option("--role", token_role, "viewer (reports) or admin (reports and changes)")->required();
+  auto* token_list = token->add_subcommand("list", "List staff tokens (never the tokens themselves)");
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a staff token at once");
+  token_revoke->add_option("name", token_name, "The token's name")->required();
 
   try {
     app.parse(argc, argv);
@@ -144,6 +202,9 @@ int run_cli(int argc, char** argv) {
   if (migrate_command->parsed()) return run_migrate(*config);
   if (create->parsed()) return run_campaign_create(*config, draft);
   if (reconcile->parsed()) return run_reconcile(*config, since);
+  if (token_create->parsed()) return run_token_create(*config, token_name, token_role);
+  if (token_list->parsed()) return run_token_list(*config);
+  if (token_revoke->parsed()) return run_token_revoke(*config, token_name);
   return kExitUsage;
 }
 

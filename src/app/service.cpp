@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/campaign_repository.hpp"
@@ -12,6 +15,9 @@
 #include "pledged/db/pledge_repository.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/progress_repository.hpp"
+#include "pledged/db/refund_repository.hpp"
+#include "pledged/db/report_repository.hpp"
+#include "pledged/db/staff_token_repository.hpp"
 #include "pledged/http/http_server.hpp"
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
@@ -33,8 +39,15 @@ sigset_t shutdown_signals() {
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
   for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
-                    IdempotencyRepository::statements(), webhooks::EventProcessor::statements()}) {
-    all.insert(all.end(), list.begin(), list.end());
+                    IdempotencyRepository::statements(), webhooks::EventProcessor::statements(),
+                    StaffTokenRepository::statements(), ReportRepository::statements(),
+                    WebhookHealthRepository::statements(), AdminRepository::statements(),
+                    RefundRepository::statements()}) {
+    for (const auto& statement : list) {
+      // Repositories that share a statement (the audit log's) list it each.
+      const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
+      if (std::none_of(all.begin(), all.end(), same)) all.push_back(statement);
+    }
   }
   return all;
 }
@@ -138,6 +151,18 @@ int run_service(const Config& config, Logger& log) {
   waiting_retrier.start();
   add_webhook_routes(routes, WebhookDeps{workers, event_processor, metrics, config.webhook_secrets,
                                          config.webhook_tolerance});
+  StaffTokenRepository staff_tokens(pool);
+  StaffGate staff_gate(staff_tokens, workers, metrics, config.staff_auth_failures_per_minute);
+  ReportRepository report_repository(pool);
+  CampaignReports reports(campaign_repository, report_repository);
+  WebhookHealthRepository webhook_health(pool);
+  AdminRepository admin(pool);
+  RefundRepository refund_repository(pool);
+  // No Stripe client on this branch yet: refunds answer 503 until one is passed here.
+  PledgeRefunds refunds(refund_repository, nullptr);
+  const StaffDeps staff{reports, webhook_health, campaign_repository, admin, refunds};
+  add_report_routes(routes, staff_gate, staff);
+  add_admin_routes(routes, staff_gate, staff);
 
   HttpServer server(config.listen, config.http_threads, std::move(routes), context);
   try {

@@ -162,6 +162,7 @@ Result<Config> load_config(const EnvLookup& env) {
       {"PLEDGED_SHUTDOWN_GRACE", 0, 3600, config.shutdown_grace.count()},
       {"PLEDGED_STRIPE_TIMEOUT_MS", 100, 120000, config.stripe_timeout.count()},
       {"PLEDGED_STRIPE_RETRIES", 0, 10, config.stripe_retries},
+      {"PLEDGED_STAFF_AUTH_FAILURES", 1, 1000000, config.staff_auth_failures_per_minute},
   };
   for (auto& setting : settings) {
     if (auto status = read_integer(env, setting.name, setting.min, setting.max, setting.value); !status) {
@@ -179,6 +180,7 @@ Result<Config> load_config(const EnvLookup& env) {
   config.shutdown_grace = std::chrono::seconds(settings[8].value);
   config.stripe_timeout = std::chrono::milliseconds(settings[9].value);
   config.stripe_retries = static_cast<int>(settings[10].value);
+  config.staff_auth_failures_per_minute = static_cast<int>(settings[11].value);
 
   if (const auto log = env("PLEDGED_ACCESS_LOG")) {
     if (*log != "on" && *log != "off") return bad("PLEDGED_ACCESS_LOG", "expected on or off");

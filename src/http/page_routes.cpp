@@ -95,10 +95,16 @@ void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Confi
     exchange->send(page_response(fill_template(web_file("thanks.html"), campaign_values(progress->progress)), "'none'"));
   });
 
+  // The staff dashboard: a static page; its data comes from the staff routes with
+  // the token the person pastes in, so the page itself holds nothing secret.
+  routes.add(Method::Get, "/staff", [](const RouteRequest&, ExchangePtr exchange) {
+    exchange->send(page_response(std::string(web_file("staff.html")), "'none'"));
+  });
+
   routes.add(Method::Get, "/static/:name", [](const RouteRequest& request, ExchangePtr exchange) {
     const auto name = request.param("name");
-    const bool script = name == "donate.js";
-    if (!script && name != "pages.css") {
+    const bool script = name == "donate.js" || name == "staff.js";
+    if (!script && name != "pages.css" && name != "staff.css") {
       return exchange->send_error(make_error(ErrorCode::not_found, "no such file"));
     }
     HttpResponse response{200, std::string(web_file(name)),

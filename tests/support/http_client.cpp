@@ -74,8 +74,27 @@ std::optional<HttpReply> HttpConnection::read_reply(std::chrono::milliseconds ti
     }
     position = line_end + 2;
   }
-  const std::size_t length = reply.headers.count("content-length") ? std::stoul(reply.headers["content-length"]) : 0;
   const std::size_t body_start = header_end + 4;
+  if (reply.header("transfer-encoding") == "chunked") {
+    // Streamed answers (CSV exports): size line, data, CRLF ... until a zero-size chunk.
+    std::size_t cursor = body_start;
+    while (true) {
+      std::size_t line_end;
+      while ((line_end = buffer_.find("\r\n", cursor)) == std::string::npos) {
+        if (!fill(deadline)) return std::nullopt;
+      }
+      const std::size_t size = std::stoul(buffer_.substr(cursor, line_end - cursor), nullptr, 16);
+      while (buffer_.size() < line_end + 2 + size + 2) {
+        if (!fill(deadline)) return std::nullopt;
+      }
+      reply.body.append(buffer_, line_end + 2, size);
+      cursor = line_end + 2 + size + 2;
+      if (size == 0) break;
+    }
+    buffer_.erase(0, cursor);
+    return reply;
+  }
+  const std::size_t length = reply.headers.count("content-length") ? std::stoul(reply.headers["content-length"]) : 0;
   while (buffer_.size() < body_start + length) {
     if (!fill(deadline)) return std::nullopt;
   }

@@ -38,6 +38,7 @@ struct Config {
   std::chrono::milliseconds stripe_timeout{10000};  // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included
   int stripe_retries = 2;                           // PLEDGED_STRIPE_RETRIES: retries after the first attempt
   bool access_log = true;                           // PLEDGED_ACCESS_LOG=off silences request lines
+  int staff_auth_failures_per_minute = 10;          // PLEDGED_STAFF_AUTH_FAILURES: then 429 for that client
 };
 
 // Reads one variable; nullopt when unset. Injected so tests need no real environment.

@@ -7,6 +7,7 @@
 #include <pistache/http.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,11 +34,21 @@ class Exchange {
   // For errors: logs an internal error's real cause next to the request id.
   void send_error(const Error& error);
 
+  // Sends `head`'s status and headers, then a chunked body: `produce` hands each
+  // piece to the writer, which returns false once the client is gone. The writer
+  // blocks while the socket is full, so memory stays at one piece however large the
+  // body. If `produce` fails after the head went out, the connection is cut: the
+  // client sees a truncated body, never a complete one. Call it from a worker.
+  using ChunkWriter = std::function<bool(std::string_view)>;
+  void stream(const HttpResponse& head, const std::function<Status(const ChunkWriter&)>& produce);
+
   const RequestInfo& info() const { return info_; }
   ServerContext& context() { return context_; }
 
  private:
   void send_and_maybe_close(const HttpResponse& response);
+  void stamp_headers(const HttpResponse& response);
+  void record(int status);
 
   Pistache::Http::ResponseWriter writer_;
   RequestInfo info_;

@@ -28,6 +28,7 @@ class RouteRequest {
   // The value of ":name" in the pattern ("" if the pattern has no such parameter).
   std::string param(std::string_view name) const;
   std::optional<std::string> header(const std::string& name) const;
+  std::map<std::string, std::string> params() const { return {params_.begin(), params_.end()}; }
   const std::string& body() const { return http_.body(); }
 
  private:

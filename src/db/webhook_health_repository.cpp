@@ -1,0 +1,58 @@
+#include "pledged/db/webhook_health_repository.hpp"
+
+#include "pool_impl.hpp"
+
+namespace pledged {
+namespace {
+
+constexpr const char* kHealthByType = "webhook_health_by_type";
+constexpr const char* kHealthTotals = "webhook_health_totals";
+
+std::optional<Timestamp> optional_time(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return Timestamp(std::chrono::seconds(field.as<std::int64_t>()));
+}
+
+}  // namespace
+
+std::vector<PreparedStatement> WebhookHealthRepository::statements() {
+  return {
+      {kHealthByType,
+       "SELECT type, extract(epoch FROM max(received_at))::bigint, "
+       "  count(*) FILTER (WHERE received_at > now() - interval '24 hours'), "
+       "  count(*) FILTER (WHERE received_at > now() - interval '24 hours' AND status = 'failed') "
+       "FROM webhook_events GROUP BY type ORDER BY type"},
+      {kHealthTotals,
+       "SELECT extract(epoch FROM max(received_at))::bigint, "
+       "  count(*) FILTER (WHERE received_at > now() - interval '24 hours'), "
+       "  count(*) FILTER (WHERE received_at > now() - interval '24 hours' AND status = 'failed'), "
+       "  count(*) FILTER (WHERE status = 'waiting'), count(*) FILTER (WHERE status = 'failed'), "
+       "  extract(epoch FROM min(received_at) FILTER (WHERE status = 'waiting'))::bigint "
+       "FROM webhook_events"},
+  };
+}
+
+Result<WebhookHealth> WebhookHealthRepository::load() {
+  return with_connection<WebhookHealth>(
+      pool_,
+      [](pqxx::connection& connection) {
+        pqxx::read_transaction tx(connection);
+        WebhookHealth health;
+        for (const auto& row : tx.exec_prepared(kHealthByType)) {
+          health.by_type.push_back(WebhookTypeHealth{row[0].as<std::string>(),
+                                                     Timestamp(std::chrono::seconds(row[1].as<std::int64_t>())),
+                                                     row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+        }
+        const auto totals = tx.exec_prepared1(kHealthTotals);
+        health.last_received_at = optional_time(totals[0]);
+        health.received_24h = totals[1].as<std::int64_t>();
+        health.failed_24h = totals[2].as<std::int64_t>();
+        health.waiting = totals[3].as<std::int64_t>();
+        health.failed = totals[4].as<std::int64_t>();
+        health.oldest_waiting_at = optional_time(totals[5]);
+        return health;
+      },
+      /*retry_if_broken=*/true);
+}
+
+}  // namespace pledged

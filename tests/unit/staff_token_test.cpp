@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "pledged/domain/failure_throttle.hpp"
+#include "pledged/domain/staff_token.hpp"
+
+using namespace pledged;
+
+TEST(StaffTokens, AreHighEntropyAndNeverRepeat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const auto token = new_staff_token();
+    ASSERT_EQ(token.size(), 44u);
+    EXPECT_EQ(token.rfind("pst_", 0), 0u);
+    EXPECT_TRUE(bearer_token("Bearer " + token).has_value()) << token;
+    EXPECT_TRUE(seen.insert(token).second);
+  }
+}
+
+TEST(StaffTokens, OnlyTheSha256IsKept) {
+  const std::string token = "pst_" + std::string(40, 'a');
+  const auto hash = staff_token_hash(token);
+  EXPECT_EQ(hash.size(), 64u);
+  EXPECT_EQ(hash.find(token), std::string::npos);
+  EXPECT_EQ(hash, staff_token_hash(token));
+  EXPECT_NE(hash, staff_token_hash("pst_" + std::string(40, 'b')));
+}
+
+TEST(StaffTokens, BearerHeaderIsParsedStrictly) {
+  const std::string token = "pst_" + std::string(40, 'Z');
+  EXPECT_EQ(bearer_token("Bearer " + token), token);
+  EXPECT_EQ(bearer_token("bearer  " + token + " "), token);
+  EXPECT_FALSE(bearer_token(token));
+  EXPECT_FALSE(bearer_token("Basic " + token));
+  EXPECT_FALSE(bearer_token("Bearer "));
+  EXPECT_FALSE(bearer_token("Bearer pst_short"));
+  EXPECT_FALSE(bearer_token("Bearer xyz_" + std::string(40, 'a')));
+  EXPECT_FALSE(bearer_token("Bearer pst_" + std::string(39, 'a') + "!"));
+}
+
+TEST(StaffTokens, AdminMayDoWhatAViewerMayButNotTheReverse) {
+  EXPECT_TRUE(role_allows(StaffRole::admin, StaffRole::admin));
+  EXPECT_TRUE(role_allows(StaffRole::admin, StaffRole::viewer));
+  EXPECT_TRUE(role_allows(StaffRole::viewer, StaffRole::viewer));
+  EXPECT_FALSE(role_allows(StaffRole::viewer, StaffRole::admin));
+  EXPECT_EQ(parse_staff_role("admin"), StaffRole::admin);
+  EXPECT_EQ(parse_staff_role("viewer"), StaffRole::viewer);
+  EXPECT_FALSE(parse_staff_role("root"));
+}
+
+TEST(StaffTokens, NamesArePrintableAndShort) {
+  EXPECT_TRUE(is_valid_token_name("ana-finance"));
+  EXPECT_TRUE(is_valid_token_name("Ana Finance 2"));
+  EXPECT_FALSE(is_valid_token_name(""));
+  EXPECT_FALSE(is_valid_token_name(" ana"));
+  EXPECT_FALSE(is_valid_token_name("ana\n"));
+  EXPECT_FALSE(is_valid_token_name(std::string(101, 'a')));
+}
+
+TEST(FailureThrottle, BlocksAClientAfterTooManyFailuresUntilTheWindowEnds) {
+  FailureThrottle throttle(3, std::chrono::seconds(60));
+  const auto start = FailureThrottle::Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(throttle.retry_after("10.0.0.1", start), 0);
+    throttle.record_failure("10.0.0.1", start);
+  }
+  EXPECT_EQ(throttle.retry_after("10.0.0.1", start), 60);
+  EXPECT_EQ(throttle.retry_after("10.0.0.1", start + std::chrono::seconds(59)), 1);
+  EXPECT_EQ(throttle.retry_after("10.0.0.2", start), 0) << "other clients are not affected";
+  EXPECT_EQ(throttle.retry_after("10.0.0.1", start + std::chrono::seconds(60)), 0);
+  throttle.record_failure("10.0.0.1", start + std::chrono::seconds(61));
+  EXPECT_EQ(throttle.retry_after("10.0.0.1", start + std::chrono::seconds(61)), 0) << "a new window starts afresh";
+}
+
+TEST(FailureThrottle, ForgetsOldClientsWhenFull) {
+  FailureThrottle throttle(1, std::chrono::seconds(10), 2);
+  const auto start = FailureThrottle::Clock::time_point{} + std::chrono::hours(1);
+  throttle.record_failure("a", start);
+  throttle.record_failure("b", start);
+  throttle.record_failure("c", start + std::chrono::seconds(11));
+  EXPECT_EQ(throttle.retry_after("a", start + std::chrono::seconds(11)), 0);
+  EXPECT_GT(throttle.retry_after("c", start + std::chrono::seconds(11)), 0);
+}
