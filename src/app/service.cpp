@@ -22,6 +22,7 @@
 #include "pledged/http/routes.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/stripe/stripe_client.hpp"
+#include "pledged/stripe/stripe_refund_gateway.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/waiting_event_retrier.hpp"
 
@@ -158,8 +159,10 @@ int run_service(const Config& config, Logger& log) {
   WebhookHealthRepository webhook_health(pool);
   AdminRepository admin(pool);
   RefundRepository refund_repository(pool);
-  // No Stripe client on this branch yet: refunds answer 503 until one is passed here.
-  PledgeRefunds refunds(refund_repository, nullptr);
+  // Without a Stripe key, refunds answer 503 (nothing to refund through).
+  std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
+  if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
+  PledgeRefunds refunds(refund_repository, refund_gateway.get());
   const StaffDeps staff{reports, webhook_health, campaign_repository, admin, refunds};
   add_report_routes(routes, staff_gate, staff);
   add_admin_routes(routes, staff_gate, staff);

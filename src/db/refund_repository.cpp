@@ -7,7 +7,6 @@ namespace pledged {
 namespace {
 
 constexpr const char* kFindRefundable = "refund_find_refundable";
-constexpr const char* kInsertRefund = "refund_insert";
 
 }  // namespace
 
@@ -21,12 +20,6 @@ std::vector<PreparedStatement> RefundRepository::statements() {
        "JOIN LATERAL (SELECT stripe_object_id, amount, currency FROM ledger_entries "
        "  WHERE pledge_id = p.id AND kind = 'payment' ORDER BY occurred_at DESC, id DESC LIMIT 1) last ON true "
        "WHERE p.id = $1"},
-      {kInsertRefund,
-       "INSERT INTO ledger_entries AS l (campaign_id, pledge_id, kind, amount, currency, donor_key, "
-       "  stripe_object_id, occurred_at) "
-       "SELECT $1, p.id, 'refund', -$3::bigint, $4, lower(p.donor_email), $5, to_timestamp($6::bigint) "
-       "FROM pledges p WHERE p.id = $2 "
-       "ON CONFLICT (kind, stripe_object_id) DO NOTHING RETURNING to_jsonb(l)::text"},
   };
   all.insert(all.end(), own.begin(), own.end());
   return all;
@@ -51,16 +44,16 @@ Result<std::optional<RefundablePledge>> RefundRepository::find_refundable(const 
 Result<bool> RefundRepository::record_refund(const RefundablePledge& pledge, const RefundReceipt& receipt,
                                             const AuditActor& actor) {
   return with_connection<bool>(pool_, [&](pqxx::connection& connection) {
+    // The ledger has one writer for refunds: Stripe's charge.refunded event, which
+    // carries the charge's cumulative amount_refunded and is keyed by the charge. If
+    // this call wrote a row of its own too, the same money would count twice.
     pqxx::work tx(connection);
-    const auto rows = tx.exec_prepared(kInsertRefund, pledge.campaign_id, pledge.pledge_id,
-                                       receipt.amount.minor_units(), receipt.amount.currency(), receipt.refund_id,
-                                       receipt.created.time_since_epoch().count());
-    // The admin action is audited either way; `after` shows whether it added to the ledger.
     append_audit(tx, actor, "pledge.refund", pledge.pledge_id, "",
-                 rows.empty() ? "{\"refund\":\"" + receipt.refund_id + "\",\"already_recorded\":true}"
-                              : rows[0][0].as<std::string>());
+                 "{\"refund\":\"" + receipt.refund_id + "\",\"amount\":" +
+                     std::to_string(receipt.amount.minor_units()) + ",\"currency\":\"" + receipt.amount.currency() +
+                     "\",\"ledger\":\"recorded from Stripe's charge.refunded event\"}");
     tx.commit();
-    return !rows.empty();
+    return false;
   });
 }
 

@@ -11,7 +11,7 @@ struct RefundOutcome {
   std::string pledge_id;
   std::string refund_id;
   Money amount;
-  bool newly_recorded = false;  // false when the webhook had already recorded it
+  bool newly_recorded = false;  // always false: the ledger row comes from the charge.refunded webhook
 };
 
 class PledgeRefunds {
