@@ -101,3 +101,23 @@ export function launchBrowser() {
       '--disable-component-update', '--disable-sync'],
   });
 }
+
+// The local Stripe stand-in (tools/stripe-standin, test/demo only) on a free port.
+export async function startStandin(env) {
+  const standinBinary = process.env.PLEDGED_STANDIN_BINARY || path.join(path.dirname(binary), 'stripe-standin');
+  const logPath = path.join(logDir, `standin-e2e-${randomBytes(4).toString('hex')}.log`);
+  const log = openSync(logPath, 'a');
+  const child = spawn(standinBinary, [], {
+    env: { PATH: process.env.PATH, STANDIN_LISTEN: '127.0.0.1:0', ...env },
+    stdio: ['ignore', 'ignore', log],
+  });
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const match = /"msg":"listening".*"port":(\d+)/.exec(readFileSync(logPath, 'utf8'));
+    if (match) return { url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child) };
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the Stripe stand-in did not start:\n' + readFileSync(logPath, 'utf8'));
+}
