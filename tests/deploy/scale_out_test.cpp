@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "service_fixture.hpp"
+#include "standin_process.hpp"
+#include "stripe_history.hpp"
 
 using namespace pledged::testing;
 using nlohmann::json;
@@ -242,4 +244,55 @@ TEST(ScaleOut, RollingRestartUnderBannerLoadFailsNoRequestAfterOneRetry) {
   b->signal(SIGTERM);
   EXPECT_EQ(a->wait_for_exit(std::chrono::seconds(10)), 0);
   EXPECT_EQ(b->wait_for_exit(std::chrono::seconds(10)), 0);
+}
+
+// Stripe reports to one instance while the banner is read from another, and a donor's
+// retry through another instance with the same Idempotency-Key creates nothing new.
+TEST(ScaleOut, WebhooksToAShowOnBAndOneIdempotencyKeyThroughBothMakesOnePledge) {
+  TestDatabase database;
+  migrate_and_seed(database);
+  StandinProcess standin;
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database.url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()},
+                                               {"STRIPE_WEBHOOK_SECRET", kWebhookSecret},
+                                               {"PLEDGED_PLEDGE_RATE", "0"}};
+  ServiceProcess a(env);
+  ServiceProcess b(env);
+
+  const std::string body = R"({"campaign":"eoy-2026","amount":4200,"currency":"usd","frequency":"once",)"
+                           R"("email":"dee@example.org","name":"Dee"})";
+  const std::map<std::string, std::string> headers{{"Content-Type", "application/json"},
+                                                   {"Idempotency-Key", "scale-out-key-1"}};
+  const auto first = http_request(a.port(), "POST", "/v1/pledges", headers, body);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = http_request(b.port(), "POST", "/v1/pledges", headers, body);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body) << "the first response again, byte for byte";
+  EXPECT_EQ(database.query_value("SELECT count(*) FROM pledges"), "1");
+  EXPECT_EQ(standin.session_creations().size(), 1u);
+
+  const std::string pledge_id = json::parse(first.body)["id"];
+  json session = stripe_template("checkout.session");
+  session["id"] = database.query_value("SELECT checkout_session_id FROM pledges");
+  session["client_reference_id"] = pledge_id;
+  session["metadata"] = {{"pledge_id", pledge_id}, {"campaign", "eoy-2026"}};
+  session["mode"] = "payment";
+  session["payment_status"] = "paid";
+  session["amount_total"] = 4200;
+  session["currency"] = "usd";
+  session["payment_intent"] = "pi_scale_out_1";
+  const auto event = stripe_event("evt_scale_out_1", "checkout.session.completed", session, unix_now());
+  const auto delivered =
+      http_request(a.port(), "POST", "/v1/webhooks/stripe", stripe_signature_headers(event, unix_now()), event);
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+
+  const auto started = std::chrono::steady_clock::now();
+  long long raised = 0;
+  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(2)) {
+    raised = json::parse(http_get(b.port(), kProgress).body)["raised"].get<long long>();
+    if (raised == 4200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(raised, 4200) << "instance B did not show A's webhook money within 2 s";
 }
