@@ -21,8 +21,8 @@ std::vector<PreparedStatement> PledgeRepository::statements() {
   return {
       {kInsertPledge,
        "INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, donor_name, "
-       "anonymous, message, client_ip) "
-       "VALUES ($1, $2, $3, $4, $5, 'pending', $6, NULLIF($7, ''), $8, NULLIF($9, ''), NULLIF($10, '')::inet) "
+       "anonymous, message, client_ip, digest_opt_in) "
+       "VALUES ($1, $2, $3, $4, $5, 'pending', $6, NULLIF($7, ''), $8, NULLIF($9, ''), NULLIF($10, '')::inet, $11) "
        "ON CONFLICT (id) DO NOTHING"},
       {kFindPledge,
        "SELECT p.id, c.slug, p.amount, p.currency, p.frequency, p.status, coalesce(p.checkout_session_id, ''), "
@@ -41,7 +41,7 @@ Status PledgeRepository::insert(const NewPledge& pledge) {
     pqxx::work tx(connection);
     tx.exec_prepared(kInsertPledge, pledge.id, pledge.campaign_id, pledge.amount, pledge.currency,
                      std::string(to_string(pledge.frequency)), pledge.email, pledge.name, pledge.anonymous,
-                     pledge.message, pledge.client_ip);
+                     pledge.message, pledge.client_ip, pledge.digest_opt_in);
     tx.commit();
     return true;
   }));

@@ -57,11 +57,14 @@ Result<PledgeRequest> parse_pledge_request(std::string_view body) {
       errors["amount"] = "must be an integer number of minor units (cents)";
     }
   }
-  if (const auto anonymous = parsed.find("anonymous"); anonymous != parsed.end() && !anonymous->is_null()) {
-    if (anonymous->is_boolean()) {
-      request.anonymous = anonymous->get<bool>();
+  for (const auto& [field, target] : {std::pair<const char*, bool*>{"anonymous", &request.anonymous},
+                                      std::pair<const char*, bool*>{"digest_opt_in", &request.digest_opt_in}}) {
+    const auto flag = parsed.find(field);
+    if (flag == parsed.end() || flag->is_null()) continue;
+    if (flag->is_boolean()) {
+      *target = flag->get<bool>();
     } else {
-      errors["anonymous"] = "must be true or false";
+      errors[field] = "must be true or false";
     }
   }
   return request;

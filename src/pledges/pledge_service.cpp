@@ -67,6 +67,7 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   pledge.name = request->name;
   pledge.anonymous = request->anonymous;
   pledge.message = request->message;
+  pledge.digest_opt_in = request->digest_opt_in;
   pledge.client_ip = call.client_ip;
   if (!call.idempotency_key) return start_checkout(pledge, *campaign, /*resumed=*/false);
 

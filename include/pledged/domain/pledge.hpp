@@ -31,6 +31,7 @@ struct PledgeRequest {
   std::string name;
   bool anonymous = false;
   std::string message;
+  bool digest_opt_in = false;  // "email me the daily digest", from the donation page
   // Fields of the wrong JSON type ("amount": "25"), found while parsing.
   std::map<std::string, std::string> type_errors;
 };
@@ -57,6 +58,7 @@ struct NewPledge {
   std::string name;
   bool anonymous = false;
   std::string message;
+  bool digest_opt_in = false;
   std::string client_ip;
 };
 

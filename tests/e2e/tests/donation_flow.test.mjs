@@ -41,6 +41,7 @@ test('$25 monthly: donate, pay on the checkout page, come back, and watch the ba
   await page.click('#presets button[data-amount="25"]');
   await page.fill('#name', 'Ana Example');
   await page.fill('#email', 'ana@example.org');
+  await page.check('#digest');
   await page.click('#submit');
 
   await page.waitForURL(`${standin.url}/checkout/**`, { timeout: 15000 });
@@ -52,7 +53,8 @@ test('$25 monthly: donate, pay on the checkout page, come back, and watch the ba
   await banner.locator('.a').filter({ hasText: '$25 raised of $50,000' }).waitFor({ timeout: 25000 });
   await page.screenshot({ path: path.join(resultsDir, 'thanks.png'), fullPage: true });
 
-  assert.equal(database.query("SELECT frequency || ' ' || amount || ' ' || status FROM pledges"), 'monthly 2500 active');
+  assert.equal(database.query("SELECT frequency || ' ' || amount || ' ' || status || ' ' || digest_opt_in FROM pledges"),
+    'monthly 2500 active true');
   assert.equal(database.query("SELECT sum(amount) FROM ledger_entries"), '2500');
   await page.close();
 });
