@@ -7,6 +7,8 @@
 #include "pledged/db/refund_repository.hpp"
 #include "pledged/refunds/pledge_refunds.hpp"
 #include "staff_fixture.hpp"
+#include "standin_process.hpp"
+#include "stripe_history.hpp"
 
 using namespace pledged::testing;
 using nlohmann::json;
@@ -203,4 +205,78 @@ TEST_F(Admin, ARefundWhoseWebhookCameAfterCountsOnceAndARetryIsTheSameRefund) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, pledged::ErrorCode::conflict) << "nothing left to refund";
   EXPECT_EQ(stripe.keys.size(), 1u);
+}
+
+namespace {
+
+// The admin routes with a Stripe key, against the local stand-in.
+class AdminWithStripe : public StaffFixture {
+ protected:
+  AdminWithStripe() {
+    extra_env_["STRIPE_SECRET_KEY"] = kStandinKey;
+    extra_env_["STRIPE_API_BASE"] = standin_.base_url();
+    extra_env_["STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
+  }
+
+  HttpReply deliver(const std::string& event) {
+    return http_request(port(), "POST", "/v1/webhooks/stripe", stripe_signature_headers(event, unix_now()), event);
+  }
+
+  StandinProcess standin_;
+};
+
+}  // namespace
+
+TEST_F(AdminWithStripe, ARefundGoesThroughStripeAndTheLedgerMovesOnceWithStripesEvent) {
+  // A real one-time gift: pledge, the stand-in's checkout, Pay, its signed events.
+  standin_.configure({{"webhook_url", "http://127.0.0.1:" + std::to_string(port()) + "/v1/webhooks/stripe"},
+                      {"webhook_secret", kWebhookSecret}});
+  const auto pledged_reply = http_request(
+      port(), "POST", "/v1/pledges", {{"Content-Type", "application/json"}},
+      R"({"campaign":"eoy-2026","amount":5000,"currency":"usd","frequency":"once","email":"ana@example.org"})");
+  ASSERT_EQ(pledged_reply.status, 201) << pledged_reply.body;
+  const std::string pledge_id = json::parse(pledged_reply.body)["id"];
+  const auto session = database_->query_value("SELECT checkout_session_id FROM pledges WHERE id = '" + pledge_id + "'");
+  const auto paid = http_request(standin_.port(), "POST", "/checkout/" + session + "/pay");
+  ASSERT_EQ(paid.status, 303) << paid.body;
+  const auto ledger_sum = [&] {
+    return database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE pledge_id = '" + pledge_id + "'");
+  };
+  for (int i = 0; i < 100 && ledger_sum() != "5000"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(ledger_sum(), "5000");
+
+  const auto reply =
+      staff_send("POST", "/v1/admin/pledges/" + pledge_id + "/refund", admin_token_, {{"amount", 2000}});
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const auto refund = json::parse(reply.body);
+  EXPECT_EQ(refund["amount"], 2000);
+  EXPECT_EQ(refund["refund"].get<std::string>().rfind("re_", 0), 0u);
+
+  json refund_calls = json::array();
+  for (const auto& request : standin_.requests()) {
+    if (request["path"] == "/v1/refunds") refund_calls.push_back(request);
+  }
+  ASSERT_EQ(refund_calls.size(), 1u);
+  const auto payment_intent =
+      database_->query_value("SELECT stripe_object_id FROM ledger_entries WHERE kind = 'payment' AND pledge_id = '" +
+                             pledge_id + "'");
+  EXPECT_EQ(refund_calls[0]["params"]["payment_intent"], payment_intent);
+  EXPECT_EQ(refund_calls[0]["params"]["amount"], "2000");
+  EXPECT_FALSE(refund_calls[0]["idempotency_key"].get<std::string>().empty());
+  // The stand-in, like Stripe, sends charge.refunded (cumulative amount_refunded); that
+  // event, not the API's answer, moves the ledger.
+  for (int i = 0; i < 100 && ledger_sum() != "3000"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(ledger_sum(), "3000");
+
+  json refunded_event;
+  for (const auto& event : standin_.events()) {
+    if (event["type"] == "charge.refunded") refunded_event = event;
+  }
+  ASSERT_FALSE(refunded_event.is_null()) << standin_.events().dump();
+  EXPECT_EQ(refunded_event["data"]["object"]["amount_refunded"], 2000);
+  EXPECT_EQ(deliver(refunded_event.dump()).status, 200);  // redelivered, as Stripe may
+  EXPECT_EQ(deliver(refunded_event.dump()).status, 200);
+  EXPECT_EQ(ledger_sum(), "3000");
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM ledger_entries WHERE kind = 'refund'"), "1");
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'pledge.refund'"), "1");
 }
