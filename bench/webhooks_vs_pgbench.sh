@@ -14,6 +14,7 @@
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION=${1:-15}
 SENDERS=32
@@ -33,14 +34,6 @@ cleanup() {
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
-
-wait_for_url() {
-    for _ in $(seq 1 100); do
-        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "$1 did not answer"
-}
 
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}"

@@ -6,6 +6,8 @@
 
 #include <charconv>
 
+#include "pledged/core/crypto.hpp"
+
 namespace pledged::webhooks {
 namespace {
 
@@ -51,14 +53,7 @@ std::string stripe_v1_signature(std::string_view secret, long long timestamp, st
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0x0f]);
-  }
-  return hex;
+  return hex_encode(digest, length);
 }
 
 Status verify_stripe_signature(const SignatureCheck& check) {

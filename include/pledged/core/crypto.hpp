@@ -9,6 +9,9 @@ namespace pledged {
 
 std::string sha256_hex(std::string_view data);
 
+// Lowercase hex of raw bytes (digests, MACs).
+std::string hex_encode(const unsigned char* bytes, std::size_t length);
+
 // `length` characters of [0-9A-Za-z] from OpenSSL's CSPRNG, without modulo bias.
 std::string random_base62(std::size_t length);
 
