@@ -10,18 +10,18 @@
 # route is served by the configuration's own server block on an extra port.
 # wrk: 32 connections on 2 threads, no Connection header. Prints req/s and p99
 # of both and the ratio cached / static. Uses the private cluster (scripts/pg)
-# and build/pledged (built if missing); every request goes to 127.0.0.1 only.
+# and the benchmarks' Release build; every request goes to 127.0.0.1 only.
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/tests/deploy/nginx_test_prefix.sh"
 
 DURATION=${1:-10}
 CONNECTIONS=32
 THREADS=2
 WORK=$(mktemp -d /tmp/pledged-nginx-bench.XXXXXX)
-PG="$ROOT/scripts/pg"
-BINARY=${BENCH_BINARY:-$ROOT/build/pledged}
+BINARY=${BENCH_BINARY:-$BENCH_BUILD/pledged}
 PIDS=()
 
 cleanup() {
@@ -45,33 +45,19 @@ start_instance() {
     die "instance $1 did not start"
 }
 
-# "req/s p99_ms" from one wrk run.
+# "req/s p50_ms p99_ms" from one wrk run.
 run_wrk() {
-    local out rps p99
+    local out
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
     printf '%s\n' "$out" >>"$WORK/wrk.txt"
     if grep -q 'Non-2xx' <<<"$out"; then die "non-2xx responses from $1"; fi
-    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%s %s\n' "$rps" "$(awk -v v="$p99" 'BEGIN {
-        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 } }')"
+    wrk_figures "$out"
 }
 
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}" wrk
-    [[ -x $BINARY ]] || { BUILD_TARGET=pledged build_project >/dev/null; }
-
-    "$PG" start
-    local admin
-    admin=$("$PG" admin-url)
-    "$PG" psql -q -d postgres -c "DROP DATABASE IF EXISTS pledged_nginx_bench WITH (FORCE)" \
-        -c "CREATE DATABASE pledged_nginx_bench"
-    export PLEDGED_DATABASE_URL=${admin%/postgres}/pledged_nginx_bench
-    "$BINARY" migrate >/dev/null
-    "$BINARY" campaign create --slug eoy-2026 --title "Urgent End Of Year Fundraising Campaign" \
-        --goal 50000.00 --currency usd --starts 2026-11-15 --ends 2026-12-31 >/dev/null
+    [[ -n ${BENCH_BINARY:-} ]] || bench_build pledged
+    bench_database pledged_nginx_bench
 
     local plain static
     start_instance A
@@ -105,20 +91,28 @@ NGINX
     local static_result cached_result
     static_result=$(run_wrk "$static_url")
     cached_result=$(run_wrk "$cached_url")
-    read -r static_rps static_p99 <<<"$static_result"
-    read -r cached_rps cached_p99 <<<"$cached_result"
+    local static_rps static_p50 static_p99 cached_rps cached_p50 cached_p99 nginx_rss ratio
+    read -r static_rps static_p50 static_p99 <<<"$static_result"
+    read -r cached_rps cached_p50 cached_p99 <<<"$cached_result"
+    # shellcheck disable=SC2046
+    nginx_rss=$(peak_rss_mb $(nginx_pids "$WORK/nginx.pid"))
+    ratio=$(awk -v a="$cached_rps" -v b="$static_rps" 'BEGIN { printf "%.2f", a / b }')
     local hits upstream
     hits=$(grep -c 'cache=HIT' "$WORK/log/pledged.access.log" || true)
     upstream=$(grep -vc 'cache=HIT' "$WORK/log/pledged.access.log" || true)
 
     printf '\nbanner through nginx cache (deploy/nginx/pledged.conf) vs nginx static file\n'
     printf '  wrk -t%s -c%s -d%ss, plain HTTP on loopback, no Connection header\n' "$THREADS" "$CONNECTIONS" "$DURATION"
-    printf '  machine: %s cores, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-    printf '  %-14s %12s req/s   p99 %8s ms\n' "nginx static" "$static_rps" "$static_p99"
-    printf '  %-14s %12s req/s   p99 %8s ms\n' "nginx cache" "$cached_rps" "$cached_p99"
-    printf '  ratio cache/static: %s\n' "$(awk -v a="$cached_rps" -v b="$static_rps" 'BEGIN { printf "%.2f", a / b }')"
+    printf '  machine: %s\n' "$(machine_line)"
+    printf '  %-14s %12s req/s   p50 %8s ms   p99 %8s ms\n' "nginx static" "$static_rps" "$static_p50" "$static_p99"
+    printf '  %-14s %12s req/s   p50 %8s ms   p99 %8s ms   (nginx peak RSS %s MiB)\n' "nginx cache" "$cached_rps" \
+        "$cached_p50" "$cached_p99" "$nginx_rss"
+    printf '  ratio cache/static: %s\n' "$ratio"
     printf '  cached-route requests: %s cache hits, %s other (MISS/STALE/REVALIDATED/UPDATING)\n' "$hits" "$upstream"
     printf '  raw wrk output: %s\n' "$WORK/wrk.txt"
+    bench_record nginx_cache.pledged "$cached_rps $cached_p50 $cached_p99 $nginx_rss"
+    bench_record nginx_cache.static "$static_rps $static_p50 $static_p99"
+    bench_record nginx_cache.ratio "$ratio"
 }
 
 main "$@"

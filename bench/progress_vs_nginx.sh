@@ -31,35 +31,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# "Requests/sec: 12345.67" and the 99% latency line, normalised to ms.
+# rps, p50 and p99 (ms) of one wrk run; any non-2xx answer fails the benchmark.
 run_wrk() {
     local url=$1 out
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url")
     printf '%s\n' "$out" >>"$WORK/wrk.txt"
-    local rps p99
-    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     if grep -q 'Non-2xx' <<<"$out"; then die "non-2xx responses from $url"; fi
-    printf '%s %s\n' "$rps" "$(to_ms "$p99")"
+    wrk_figures "$out"
 }
 
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}" wrk nginx-light
-    cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DPLEDGED_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$ROOT/build-bench" -j"$(nproc)" >/dev/null
+    bench_build pledged
+    bench_database pledged_bench
 
-    "$PG" start
-    local admin db_url
-    admin=$("$PG" admin-url)
-    "$PG" psql -q -d postgres -c "DROP DATABASE IF EXISTS pledged_bench WITH (FORCE)" -c "CREATE DATABASE pledged_bench"
-    db_url=${admin%/postgres}/pledged_bench
-    export PLEDGED_DATABASE_URL=$db_url
-    "$ROOT/build-bench/pledged" migrate >/dev/null
-    "$ROOT/build-bench/pledged" campaign create --slug eoy-2026 --title "Urgent End Of Year Fundraising Campaign" \
-        --goal 50000.00 --currency usd --starts 2026-11-15 --ends 2026-12-31 >/dev/null
-
-    PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT "$ROOT/build-bench/pledged" serve 2>"$WORK/pledged.log" &
+    PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT "$BENCH_BUILD/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
+    local pledged_pid=$!
     local progress_url="http://127.0.0.1:$PLEDGED_PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$progress_url"
 
@@ -93,18 +81,26 @@ NGINX
     nginx_result=$(run_wrk "$nginx_url")
     pledged_result=$(run_wrk "$progress_url")
 
-    read -r nginx_rps nginx_p99 <<<"$nginx_result"
-    read -r pledged_rps pledged_p99 <<<"$pledged_result"
-    local ratio
+    local nginx_rps nginx_p50 nginx_p99 pledged_rps pledged_p50 pledged_p99 nginx_rss pledged_rss ratio
+    read -r nginx_rps nginx_p50 nginx_p99 <<<"$nginx_result"
+    read -r pledged_rps pledged_p50 pledged_p99 <<<"$pledged_result"
+    # shellcheck disable=SC2046
+    nginx_rss=$(peak_rss_mb $(nginx_pids "$WORK/nginx.pid"))
+    pledged_rss=$(peak_rss_mb "$pledged_pid")
     ratio=$(awk -v a="$pledged_rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
 
     printf '\nbanner progress route vs nginx static file (wrk -t%s -c%s -d%ss, no Connection header)\n' \
         "$THREADS" "$CONNECTIONS" "$DURATION"
-    printf '  machine: %s cores, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-    printf '  %-8s %12s req/s   p99 %8s ms\n' nginx "$nginx_rps" "$nginx_p99"
-    printf '  %-8s %12s req/s   p99 %8s ms\n' pledged "$pledged_rps" "$pledged_p99"
+    printf '  machine: %s\n' "$(machine_line)"
+    printf '  %-8s %12s req/s   p50 %8s ms   p99 %8s ms   peak RSS %6s MiB\n' nginx "$nginx_rps" "$nginx_p50" \
+        "$nginx_p99" "$nginx_rss"
+    printf '  %-8s %12s req/s   p50 %8s ms   p99 %8s ms   peak RSS %6s MiB\n' pledged "$pledged_rps" "$pledged_p50" \
+        "$pledged_p99" "$pledged_rss"
     printf '  ratio pledged/nginx: %s (target >= 1.0; p99 target < 2 ms)\n' "$ratio"
     printf '  raw wrk output: %s\n' "$WORK/wrk.txt"
+    bench_record banner.pledged "$pledged_rps $pledged_p50 $pledged_p99 $pledged_rss"
+    bench_record banner.nginx "$nginx_rps $nginx_p50 $nginx_p99 $nginx_rss"
+    bench_record banner.ratio "$ratio"
 }
 
 main "$@"

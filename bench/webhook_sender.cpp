@@ -1,6 +1,7 @@
 // Load generator for bench/webhooks_vs_pgbench.sh: N concurrent senders post
 // correctly signed checkout.session.completed events (one per pre-made pledge) over
-// keep-alive connections, and report how many were acknowledged per second.
+// keep-alive connections, and report how many were acknowledged per second and
+// the p50/p99 of the acknowledged deliveries' latency.
 //
 // Usage: webhook_sender PORT SECRET PLEDGE_PREFIX PLEDGES SENDERS SECONDS
 #include <arpa/inet.h>
@@ -9,11 +10,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +122,8 @@ int main(int argc, char** argv) {
   std::atomic<std::size_t> next{0};
   std::atomic<long long> ok{0};
   std::atomic<long long> failed{0};
+  std::mutex latencies_mutex;
+  std::vector<double> latencies_ms;  // of acknowledged deliveries, merged after each sender ends
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::seconds(seconds);
   std::vector<std::thread> threads;
@@ -126,13 +131,16 @@ int main(int argc, char** argv) {
     threads.emplace_back([&] {
       int fd = connect_to(port);
       std::string buffer;
+      std::vector<double> mine;
       while (std::chrono::steady_clock::now() < deadline) {
         const auto i = next++;
         if (i >= requests.size()) break;
         if (fd < 0) fd = connect_to(port);
+        const auto sent_at = std::chrono::steady_clock::now();
         const int status = fd < 0 ? -1 : exchange(fd, requests[i], buffer);
         if (status == 200) {
           ++ok;
+          mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent_at).count());
         } else {
           ++failed;
           if (fd >= 0) ::close(fd);
@@ -141,11 +149,19 @@ int main(int argc, char** argv) {
         }
       }
       if (fd >= 0) ::close(fd);
+      const std::lock_guard<std::mutex> lock(latencies_mutex);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
     });
   }
   for (auto& thread : threads) thread.join();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("sent=%lld ok=%lld failed=%lld seconds=%.2f events_per_second=%.1f\n", ok.load() + failed.load(),
-              ok.load(), failed.load(), elapsed, static_cast<double>(ok.load()) / elapsed);
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const auto percentile = [&](double p) {
+    if (latencies_ms.empty()) return 0.0;
+    return latencies_ms[static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size() - 1))];
+  };
+  std::printf("sent=%lld ok=%lld failed=%lld seconds=%.2f events_per_second=%.1f p50_ms=%.3f p99_ms=%.3f\n",
+              ok.load() + failed.load(), ok.load(), failed.load(), elapsed, static_cast<double>(ok.load()) / elapsed,
+              percentile(0.50), percentile(0.99));
   return failed.load() == 0 ? 0 : 1;
 }

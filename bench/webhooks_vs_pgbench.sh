@@ -37,20 +37,10 @@ trap cleanup EXIT
 
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}"
-    cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DPLEDGED_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$ROOT/build-bench" -j2 --target pledged webhook_sender >/dev/null
-    local bin="$ROOT/build-bench"
-
-    "$PG" start
-    local admin db_url
-    admin=$("$PG" admin-url)
-    "$PG" psql -q -d postgres -c "DROP DATABASE IF EXISTS pledged_bench_webhooks WITH (FORCE)" \
-        -c "CREATE DATABASE pledged_bench_webhooks"
-    db_url=${admin%/postgres}/pledged_bench_webhooks
-    export PLEDGED_DATABASE_URL=$db_url
-    "$bin/pledged" migrate >/dev/null
-    "$bin/pledged" campaign create --slug eoy-2026 --title "Urgent End Of Year Fundraising Campaign" \
-        --goal 50000.00 --currency usd --starts 2026-11-15 --ends 2026-12-31 >/dev/null
+    bench_build pledged webhook_sender
+    local bin="$BENCH_BUILD" db_url
+    bench_database pledged_bench_webhooks
+    db_url=$PLEDGED_DATABASE_URL
     # Pledges as POST /v1/pledges leaves them: pending, checkout started.
     "$PG" psql -q -d pledged_bench_webhooks -c "
         INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, checkout_session_id)
@@ -62,20 +52,28 @@ main() {
     STRIPE_WEBHOOK_SECRET=$SECRET PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
         "$bin/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
+    local pledged_pid=$!
     local progress_url="http://127.0.0.1:$PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$progress_url"
 
-    "$PGBENCH" -N -c "$PGBENCH_CLIENTS" -j 2 -T "$DURATION" "$db_url" >"$WORK/pgbench.txt" 2>&1 &
+    # -l: one line per transaction (its latency in µs is the third field), for p50/p99.
+    (cd "$WORK" && "$PGBENCH" -N -c "$PGBENCH_CLIENTS" -j 2 -T "$DURATION" -l --log-prefix=pgbench_tx "$db_url" \
+        >"$WORK/pgbench.txt" 2>&1) &
     local pgbench_pid=$!
     "$bin/bench/webhook_sender" "$PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/sender.txt" \
         || log "some deliveries were not acknowledged (see $WORK/sender.txt)"
     wait "$pgbench_pid" || die "pgbench failed: $(tail -3 "$WORK/pgbench.txt")"
 
-    local sender ok events_per_second tps
+    local sender ok events_per_second tps sender_p50 sender_p99 pgbench_p50 pgbench_p99 pledged_rss
+    pledged_rss=$(peak_rss_mb "$pledged_pid")
     sender=$(cat "$WORK/sender.txt")
+    sender_p50=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$sender")
+    sender_p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$sender")
+    read -r pgbench_p50 pgbench_p99 < <(cat "$WORK"/pgbench_tx.* | awk '{print $3}' | sort -n |
+        awk '{ v[NR] = $1 } END { printf "%.3f %.3f\n", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$sender")
     events_per_second=$(sed -n 's/.*events_per_second=\([0-9.]*\).*/\1/p' <<<"$sender")
-    tps=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt")
+    tps=$(awk '/^tps = / {printf "%.1f", $3; exit}' "$WORK/pgbench.txt")
     [[ -n $ok && -n $tps ]] || die "could not read the results ($WORK)"
     [[ $ok -lt $PLEDGES ]] || log "all $PLEDGES pledges used before the time was up: raise BENCH_PLEDGES"
 
@@ -91,12 +89,17 @@ main() {
     local ratio
     ratio=$(awk -v a="$events_per_second" -v b="$tps" 'BEGIN { printf "%.2f", a / b }')
     printf '\nStripe webhooks vs pgbench -N on the same database (%s s, same run)\n' "$DURATION"
-    printf '  machine: %s cores, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-    printf '  webhooks: %s senders, %s events acknowledged, %s events/s\n' "$SENDERS" "$ok" "$events_per_second"
-    printf '  pgbench -N: %s clients, %s TPS\n' "$PGBENCH_CLIENTS" "$tps"
+    printf '  machine: %s\n' "$(machine_line)"
+    printf '  webhooks: %s senders, %s events acknowledged, %s events/s, p50 %s ms, p99 %s ms, peak RSS %s MiB\n' \
+        "$SENDERS" "$ok" "$events_per_second" "$sender_p50" "$sender_p99" "$pledged_rss"
+    printf '  pgbench -N: %s clients, %s TPS, p50 %s ms, p99 %s ms\n' "$PGBENCH_CLIENTS" "$tps" "$pgbench_p50" "$pgbench_p99"
     printf '  ratio events/s / TPS: %s (target >= 0.6)\n' "$ratio"
     printf '  totals exact: %s (ledger rows %s, ledger sum %s, banner raised %s)\n' "$exact" "$rows" "$sum" "$raised"
     printf '  raw output: %s\n' "$WORK"
+    bench_record webhooks.pledged "$events_per_second $sender_p50 $sender_p99 $pledged_rss"
+    bench_record webhooks.pgbench "$tps $pgbench_p50 $pgbench_p99"
+    bench_record webhooks.ratio "$ratio"
+    bench_record webhooks.exact "$exact"
     [[ $exact == yes ]]
 }
 
