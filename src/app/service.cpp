@@ -146,14 +146,14 @@ int run_service(const Config& config, Logger& log) {
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
                                                    stripe_client.get(), config.public_url, log});
   RateLimiter pledge_rate_limiter(config.pledge_rate_per_minute);
-  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, workers});
+  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, workers, config.trusted_proxies});
   webhooks::EventProcessor event_processor(pool);
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
   add_webhook_routes(routes, WebhookDeps{workers, event_processor, metrics, config.webhook_secrets,
                                          config.webhook_tolerance});
   StaffTokenRepository staff_tokens(pool);
-  StaffGate staff_gate(staff_tokens, workers, metrics, config.staff_auth_failures_per_minute);
+  StaffGate staff_gate(staff_tokens, workers, metrics, config.staff_auth_failures_per_minute, config.trusted_proxies);
   ReportRepository report_repository(pool);
   CampaignReports reports(campaign_repository, report_repository);
   WebhookHealthRepository webhook_health(pool);

@@ -144,6 +144,12 @@ Result<Config> load_config(const EnvLookup& env) {
     config.stripe_api_base = strip_trailing_slash(*base);
   }
 
+  if (const auto proxies = env("PLEDGED_TRUSTED_PROXIES")) {
+    auto parsed = TrustedProxies::parse(*proxies);
+    if (!parsed) return bad("PLEDGED_TRUSTED_PROXIES", parsed.error().message);
+    config.trusted_proxies = *parsed;
+  }
+
   struct IntegerSetting {
     const char* name;
     long long min;

@@ -1,5 +1,6 @@
 // POST /v1/pledges: cheap checks on the reactor thread, everything that waits
 // (PostgreSQL, Stripe) on the worker pool.
+#include "pledged/http/client_ip.hpp"
 #include "pledged/http/routes.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 
@@ -27,14 +28,14 @@ void add_pledge_routes(RouteTable& routes, PledgeDeps deps) {
       exchange->send_error(make_error(ErrorCode::unsupported_media_type, "send the pledge as application/json"));
       return;
     }
-    const std::string client_ip = request.http().address().host();
-    if (const int wait = deps.rate_limiter.acquire(client_ip); wait > 0) {
+    const std::string ip = client_ip(request, deps.trusted_proxies);
+    if (const int wait = deps.rate_limiter.acquire(ip); wait > 0) {
       auto error = make_error(ErrorCode::rate_limited, "too many pledges from this address; please wait");
       error.retry_after_seconds = wait;
       exchange->send_error(error);
       return;
     }
-    PledgeCall call{request.body(), request.header("Idempotency-Key"), client_ip};
+    PledgeCall call{request.body(), request.header("Idempotency-Key"), ip};
     answer_on_worker(deps.workers, exchange, [deps, call = std::move(call)]() -> Result<HttpResponse> {
       auto reply = deps.pledges.create(call, now_utc());
       if (!reply) return reply.error();

@@ -1,5 +1,6 @@
 #include "pledged/http/staff_gate.hpp"
 
+#include "pledged/http/client_ip.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 
 namespace pledged {
@@ -51,8 +52,13 @@ std::optional<std::string> StaffCall::query_value(const std::string& name) const
   return found->second;
 }
 
-StaffGate::StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute)
-    : tokens_(tokens), workers_(workers), metrics_(metrics), throttle_(failures_per_minute, kFailureWindow) {}
+StaffGate::StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
+                     const TrustedProxies& trusted_proxies)
+    : tokens_(tokens),
+      workers_(workers),
+      metrics_(metrics),
+      throttle_(failures_per_minute, kFailureWindow),
+      trusted_proxies_(trusted_proxies) {}
 
 void StaffGate::refuse(const std::string& client_ip, const char* reason, const ExchangePtr& exchange) {
   metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",
@@ -65,7 +71,7 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
   auto shared_job = std::make_shared<const StaffJob>(std::move(job));
   return [this, required, shared_job](const RouteRequest& request, ExchangePtr exchange) {
     StaffCall call;
-    call.client_ip = request.http().address().host();
+    call.client_ip = client_ip(request, trusted_proxies_);
     if (const auto wait = throttle_.retry_after(call.client_ip, FailureThrottle::Clock::now()); wait > 0) {
       metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",
                          "reason=\"throttled\"");

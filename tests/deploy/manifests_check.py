@@ -10,7 +10,9 @@ Usage: tests/deploy/manifests_check.py PROJECT_ROOT PLEDGED_BINARY
   database URL and the Stripe keys; the Service, Ingress, HPA and PDB select
   the Deployment's pods; the migration Job runs `pledged migrate`;
 - compose: PostgreSQL 15, a one-shot migrate that the replicas wait for, two
-  replicas, nginx with deploy/nginx/pledged.conf;
+  replicas, nginx with deploy/nginx/pledged.conf, which alone the replicas trust
+  for X-Forwarded-For (PLEDGED_TRUSTED_PROXIES = nginx's fixed address), as the
+  Kubernetes ConfigMap trusts the Ingress controller's pod network;
 - deploy/Dockerfile: built from scripts/lib/common.sh's package list, the
   runtime stage installs a package for every library the binary links, runs
   as a non-root user, HEALTHCHECK on /healthz, ENTRYPOINT pledged, CMD serve.
@@ -93,6 +95,7 @@ def check_kubernetes(root):
         check(name in secret_refs, f"{name} comes from a Secret")
         check(name not in config, f"{name} must not be in the ConfigMap")
     check(container["envFrom"][0]["configMapRef"]["name"] == "pledged", "the rest comes from the ConfigMap")
+    check(bool(config.get("PLEDGED_TRUSTED_PROXIES")), "the ConfigMap trusts the Ingress controller (PLEDGED_TRUSTED_PROXIES)")
 
     service = objects["Service"]["pledged"]
     check(service["spec"]["selector"].items() <= labels.items(), "Service selects the Deployment's pods")
@@ -140,6 +143,11 @@ def check_compose(root, grace):
     with open(os.path.join(root, "deploy/nginx/pledged.conf"), encoding="utf-8") as handle:
         upstreams = re.findall(r"^\s*server\s+([\w.-]+):8080", handle.read(), re.MULTILINE)
     check(sorted(upstreams) == sorted(replicas), f"nginx upstream {upstreams} == compose replicas {replicas}")
+    nginx_address = nginx.get("networks", {}).get("default", {}).get("ipv4_address")
+    for name in replicas:
+        trusted = services[name]["environment"].get("PLEDGED_TRUSTED_PROXIES")
+        check(nginx_address is not None and trusted == nginx_address,
+              f"compose: {name} trusts exactly nginx's address ({trusted} vs {nginx_address})")
 
 
 def needed_packages(binary):

@@ -2,7 +2,8 @@
 #
 # deploy/nginx/pledged.conf in front of two real pledged instances on one
 # database: TLS, the banner cache and its revalidation with the service's ETag,
-# body limits, request ids, /metrics hidden, and failover when an instance stops.
+# body limits, request ids, /metrics hidden, failover when an instance stops, and
+# the client's address reaching the service's rate limit through X-Forwarded-For.
 # Usage: tests/deploy/nginx_proxy_check.sh PROJECT_ROOT PLEDGED_BINARY
 # Needs PLEDGED_TEST_DATABASE_URL (the admin URL scripts/test exports).
 # nginx runs from a temporary prefix on free loopback ports; everything it and
@@ -42,7 +43,7 @@ trap cleanup EXIT
 start_instance() {
     local name=$1 log="$WORK/pledged-$1.log" port=""
     PLEDGED_DATABASE_URL=$DB_URL PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_SHUTDOWN_GRACE=5 \
-        "$BINARY" serve </dev/null >/dev/null 2>"$log" &
+        PLEDGED_TRUSTED_PROXIES=127.0.0.1 PLEDGED_PLEDGE_RATE=1 "$BINARY" serve </dev/null >/dev/null 2>"$log" &
     PIDS+=($!)
     printf -v "PID_$name" '%s' "$!"
     for _ in $(seq 1 200); do
@@ -117,6 +118,21 @@ for i in $(seq 1 20); do
     expect "request $i with B stopped" "$(through_nginx "$BASE/healthz")" '^200 '
 done >/dev/null
 echo "ok: 20 requests answered with instance B stopped"
+
+# The client's address crosses nginx: it sets X-Forwarded-For to the TCP peer, and
+# A believes it because nginx connects from 127.0.0.1 (PLEDGED_TRUSTED_PROXIES).
+# Clients come from other loopback addresses; one pledge a minute each (an empty
+# one: the rate limit comes before validation). One instance left, one bucket table.
+pledge_from() {
+    local source=$1
+    shift
+    through_nginx --interface "$source" "${json[@]}" --data-binary '{}' "$@" "$BASE/v1/pledges"
+}
+expect "a first pledge from 127.0.0.2" "$(pledge_from 127.0.0.2)" '^4(00|22) '
+expect "a second pledge from 127.0.0.2 is limited" "$(pledge_from 127.0.0.2)" '^429 '
+expect "a forged X-Forwarded-For does not escape the limit" \
+    "$(pledge_from 127.0.0.2 -H 'X-Forwarded-For: 198.51.100.9')" '^429 '
+expect "another client has its own bucket" "$(pledge_from 127.0.0.3)" '^4(00|22) '
 
 # The banner cache: one instance left, so every fill and revalidation goes to A.
 PROGRESS="$BASE/v1/campaigns/eoy-2026/progress"

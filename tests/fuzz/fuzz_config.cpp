@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string value(reinterpret_cast<const char*>(data), size);
   static const char* kVariables[] = {"PLEDGED_LISTEN", "PLEDGED_PUBLIC_URL", "PLEDGED_ALLOWED_ORIGINS",
                                      "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",
-                                     "PLEDGED_WEBHOOK_TOLERANCE", "PLEDGED_PLEDGE_RATE", "PLEDGED_DB_POOL"};
+                                     "PLEDGED_WEBHOOK_TOLERANCE", "PLEDGED_PLEDGE_RATE", "PLEDGED_DB_POOL",
+                                     "PLEDGED_TRUSTED_PROXIES"};
   for (const char* variable : kVariables) {
     const auto config = load_with(variable, value);
     const bool secret = std::string(variable) == "STRIPE_SECRET_KEY" || std::string(variable) == "STRIPE_WEBHOOK_SECRET";

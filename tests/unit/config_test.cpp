@@ -34,6 +34,7 @@ TEST(Config, UsesTheContractsDefaults) {
   EXPECT_EQ(config->stripe_api_base, "https://api.stripe.com");
   EXPECT_EQ(config->webhook_tolerance.count(), 300);
   EXPECT_EQ(config->pledge_rate_per_minute, 30);
+  EXPECT_TRUE(config->trusted_proxies.empty()) << "no proxy is trusted unless listed";
 }
 
 TEST(Config, DatabaseUrlIsRequired) {
@@ -51,7 +52,8 @@ TEST(Config, ReadsEveryVariable) {
                                     {"STRIPE_WEBHOOK_SECRET", "whsec_old_secret,whsec_new_secret"},
                                     {"STRIPE_API_BASE", "http://127.0.0.1:12111"},
                                     {"PLEDGED_WEBHOOK_TOLERANCE", "120"},
-                                    {"PLEDGED_PLEDGE_RATE", "0"}}));
+                                    {"PLEDGED_PLEDGE_RATE", "0"},
+                                    {"PLEDGED_TRUSTED_PROXIES", "10.0.0.0/8, ::1"}}));
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->listen.host, "0.0.0.0");
   EXPECT_EQ(config->listen.port, 9090);
@@ -62,6 +64,9 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(config->stripe_api_base, "http://127.0.0.1:12111");
   EXPECT_EQ(config->webhook_tolerance.count(), 120);
   EXPECT_EQ(config->pledge_rate_per_minute, 0);
+  EXPECT_TRUE(config->trusted_proxies.trusts(*pledged::parse_ip("10.1.2.3")));
+  EXPECT_TRUE(config->trusted_proxies.trusts(*pledged::parse_ip("::1")));
+  EXPECT_FALSE(config->trusted_proxies.trusts(*pledged::parse_ip("127.0.0.1")));
 }
 
 TEST(Config, AllowedOriginsDefaultToThePublicUrlsOrigin) {
@@ -94,7 +99,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"STRIPE_SECRET_KEY", "pk_test_123"}, BadValue{"STRIPE_WEBHOOK_SECRET", "secret"},
                       BadValue{"STRIPE_API_BASE", "api.stripe.com"}, BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "-1"},
                       BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "5m"}, BadValue{"PLEDGED_PLEDGE_RATE", "lots"},
-                      BadValue{"PLEDGED_DB_POOL", "0"}, BadValue{"PLEDGED_ACCESS_LOG", "maybe"}));
+                      BadValue{"PLEDGED_DB_POOL", "0"}, BadValue{"PLEDGED_ACCESS_LOG", "maybe"},
+                      BadValue{"PLEDGED_TRUSTED_PROXIES", "nginx.internal"},
+                      BadValue{"PLEDGED_TRUSTED_PROXIES", "10.0.0.0/33"},
+                      BadValue{"PLEDGED_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.0/x"}));
 
 TEST(Config, NeverRepeatsASecretInItsError) {
   auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"STRIPE_SECRET_KEY", "pk_live_supersecret"}}));

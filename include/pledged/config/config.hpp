@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pledged/core/result.hpp"
+#include "pledged/core/trusted_proxies.hpp"
 
 namespace pledged {
 
@@ -26,6 +27,7 @@ struct Config {
   std::string stripe_api_base = "https://api.stripe.com";  // STRIPE_API_BASE
   std::chrono::seconds webhook_tolerance{300};       // PLEDGED_WEBHOOK_TOLERANCE
   int pledge_rate_per_minute = 30;                   // PLEDGED_PLEDGE_RATE, 0 = off
+  TrustedProxies trusted_proxies;                    // PLEDGED_TRUSTED_PROXIES (default: nobody)
 
   // Sizing, beyond the contract's table; defaults suit a 2-core machine.
   int http_threads = 2;        // PLEDGED_HTTP_THREADS: Pistache reactor threads

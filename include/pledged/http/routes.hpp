@@ -35,6 +35,7 @@ struct PledgeDeps {
   PledgeService& pledges;
   RateLimiter& rate_limiter;
   WorkerPool& workers;
+  const TrustedProxies& trusted_proxies;
 };
 void add_pledge_routes(RouteTable& routes, PledgeDeps deps);
 struct WebhookDeps {

@@ -11,6 +11,7 @@
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/staff_token_repository.hpp"
 #include "pledged/domain/failure_throttle.hpp"
+#include "pledged/core/trusted_proxies.hpp"
 #include "pledged/http/route_table.hpp"
 
 namespace pledged {
@@ -37,8 +38,9 @@ using StaffJob = std::function<Result<HttpResponse>(const StaffCall&)>;
 
 class StaffGate {
  public:
-  // `failures_per_minute` wrong tokens from one client address, then 429 for the rest of the minute.
-  StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute);
+  // `failures_per_minute` wrong tokens from one client address (see client_ip), then 429 for the rest of the minute.
+  StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
+            const TrustedProxies& trusted_proxies);
 
   RouteHandler guard(StaffRole required, StaffJob job);
 
@@ -49,6 +51,7 @@ class StaffGate {
   WorkerPool& workers_;
   Metrics& metrics_;
   FailureThrottle throttle_;
+  const TrustedProxies& trusted_proxies_;
 };
 
 std::string percent_decode(std::string_view text);
