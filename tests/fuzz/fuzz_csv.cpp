@@ -13,14 +13,13 @@
 #include "pledged/core/csv.hpp"
 #include "pledged/domain/currency.hpp"
 #include "pledged/domain/report_export.hpp"
+#include "property.hpp"
 
 namespace {
 
-using namespace pledged;
+using pledged::fuzz::require;
 
-void require(bool property) {
-  if (!property) std::abort();
-}
+using namespace pledged;
 
 bool starts_like_formula(const std::string& cell) {
   return !cell.empty() && std::strchr("=+-@\t\r", cell.front()) != nullptr && cell.front() != '\0';

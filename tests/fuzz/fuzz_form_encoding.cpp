@@ -8,15 +8,14 @@
 #include <vector>
 
 #include "pledged/stripe/form_encoding.hpp"
+#include "property.hpp"
 
 namespace {
 
+using pledged::fuzz::require;
+
 using nlohmann::json;
 using namespace pledged::stripe;
-
-void require(bool property) {
-  if (!property) std::abort();
-}
 
 bool is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
 

@@ -11,15 +11,14 @@
 
 #include "pledged/domain/currency.hpp"
 #include "pledged/domain/pledge.hpp"
+#include "property.hpp"
 
 namespace {
 
+using pledged::fuzz::require;
+
 using nlohmann::json;
 using namespace pledged;
-
-void require(bool property) {
-  if (!property) std::abort();
-}
 
 const std::set<std::string> kContractFields{"campaign", "amount",    "currency", "frequency",    "email",
                                             "name",     "anonymous", "message",  "digest_opt_in"};
