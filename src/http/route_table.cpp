@@ -133,27 +133,36 @@ std::optional<std::vector<std::pair<std::string, std::string>>> RouteTable::matc
   return params;
 }
 
+RouteTable::Match RouteTable::find(Method method, std::string_view path) const {
+  for (const auto& route : routes_) {
+    auto params = match(route, path);
+    if (!params) continue;
+    const auto handler = route.handlers.find(method);
+    return Match{&route.pattern, std::move(*params), handler == route.handlers.end() ? nullptr : &handler->second,
+                 &route.allow};
+  }
+  return {};
+}
+
 void RouteTable::dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
                           ServerContext& context) const {
   const Method method = request.method();
-  for (const auto& route : routes_) {
-    auto params = match(route, request.resource());
-    if (!params) continue;
-    auto exchange = open_exchange(std::move(writer), route.pattern, method, context);
-    const auto handler = route.handlers.find(method);
-    if (handler == route.handlers.end()) {
-      exchange->send(method_not_allowed(route.allow));
-      return;
-    }
-    try {
-      handler->second(RouteRequest(request, std::move(*params)), exchange);
-    } catch (const std::exception& e) {
-      exchange->send_error(make_error(ErrorCode::internal, e.what()));
-    }
+  auto found = find(method, request.resource());
+  if (found.pattern == nullptr) {
+    open_exchange(std::move(writer), "unmatched", method, context)
+        ->send(error_response(make_error(ErrorCode::not_found, "no such route")));
     return;
   }
-  open_exchange(std::move(writer), "unmatched", method, context)
-      ->send(error_response(make_error(ErrorCode::not_found, "no such route")));
+  auto exchange = open_exchange(std::move(writer), *found.pattern, method, context);
+  if (found.handler == nullptr) {
+    exchange->send(method_not_allowed(*found.allow));
+    return;
+  }
+  try {
+    (*found.handler)(RouteRequest(request, std::move(found.params)), exchange);
+  } catch (const std::exception& e) {
+    exchange->send_error(make_error(ErrorCode::internal, e.what()));
+  }
 }
 
 }  // namespace pledged

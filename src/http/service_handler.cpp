@@ -14,22 +14,6 @@ using namespace Pistache;
 namespace {
 
 constexpr std::size_t kMaxClientRequestIdLength = 128;
-// Pistache bounds a whole request (kMaxRequestBytes) but not its headers; no client
-// of ours needs more than a few KiB of them.
-constexpr std::size_t kMaxHeaderBytes = 32 * 1024;
-
-std::size_t header_bytes(const Http::Request& request) {
-  std::size_t total = 0;
-  for (const auto& [name, raw] : request.headers().rawList()) total += name.size() + raw.value().size() + 4;
-  if (total > kMaxHeaderBytes) return total;
-  std::ostringstream typed;
-  for (const auto& header : request.headers().list()) {
-    typed << header->name() << ": ";
-    header->write(typed);
-    typed << "\r\n";
-  }
-  return total + static_cast<std::size_t>(typed.tellp());
-}
 
 bool is_plain_request_id(const std::string& id) {
   return !id.empty() && id.size() <= kMaxClientRequestIdLength && std::all_of(id.begin(), id.end(), [](char c) {
@@ -47,6 +31,19 @@ std::string new_request_id() {
 }
 
 }  // namespace
+
+std::size_t request_header_bytes(const Http::Request& request) {
+  std::size_t total = 0;
+  for (const auto& [name, raw] : request.headers().rawList()) total += name.size() + raw.value().size() + 4;
+  if (total > kMaxHeaderBytes) return total;
+  std::ostringstream typed;
+  for (const auto& header : request.headers().list()) {
+    typed << header->name() << ": ";
+    header->write(typed);
+    typed << "\r\n";
+  }
+  return total + static_cast<std::size_t>(typed.tellp());
+}
 
 void apply_default_keep_alive(const Http::Request& request, Http::ResponseWriter& response) {
   if (request.version() != Http::Version::Http11) return;
@@ -67,7 +64,7 @@ void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   state.started = std::chrono::steady_clock::now();
   state.request_id = request_id_for(request);
   apply_default_keep_alive(request, response);
-  if (header_bytes(request) > kMaxHeaderBytes) {
+  if (request_header_bytes(request) > kMaxHeaderBytes) {
     Exchange(std::move(response), RequestInfo{state.request_id, method_name(request.method()), "unmatched", state.started},
              *context_)
         .send(error_response(make_error(ErrorCode::header_too_large, "request headers are too large")));

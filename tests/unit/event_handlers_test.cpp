@@ -150,3 +150,20 @@ TEST(StripeEvent, ParsesAnEventAndRejectsWhatIsNot) {
     EXPECT_FALSE(parse_stripe_event(body)) << body;
   }
 }
+
+// Found while writing fuzz_webhook_event's properties: a paid checkout with neither a payment intent nor an id
+// planned a ledger row keyed "", which any other keyless movement would merge into.
+TEST(EventHandlers, AMovementWithoutAStripeObjectIdIsRefusedNotWritten) {
+  const auto effect = handle("checkout.session.completed",
+                             {{"mode", "payment"}, {"payment_status", "paid"}, {"amount_total", 2500}, {"currency", "usd"}});
+  ASSERT_EQ(effect.movements.size(), 1u);
+  EXPECT_EQ(effect_problem(effect, "usd"), "money movement without a Stripe object id");
+  EXPECT_EQ(effect_problem(handle("invoice.paid", {{"amount_paid", 1500}, {"currency", "usd"}}, kMonthly), "usd"),
+            "money movement without a Stripe object id");
+}
+
+TEST(EventHandlers, AMovementInAnotherCurrencyIsRefused) {
+  const auto effect = handle("payment_intent.succeeded", {{"id", "pi_1"}, {"amount_received", 2500}, {"currency", "eur"}});
+  EXPECT_EQ(effect_problem(effect, "usd"), "currency differs from the pledge's");
+  EXPECT_EQ(effect_problem(effect, "eur"), std::nullopt);
+}

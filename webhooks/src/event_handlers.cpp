@@ -206,6 +206,14 @@ EventHandler find_event_handler(std::string_view type) {
   return nullptr;
 }
 
+std::optional<std::string> effect_problem(const EventEffect& effect, std::string_view pledge_currency) {
+  for (const auto& movement : effect.movements) {
+    if (movement.stripe_object_id.empty()) return "money movement without a Stripe object id";
+    if (movement.currency != pledge_currency) return "currency differs from the pledge's";
+  }
+  return std::nullopt;
+}
+
 PledgeReferences pledge_references(const json& object) {
   PledgeReferences refs;
   add_unique(refs.pledge_ids, text_at(object, {"metadata", "pledge_id"}));

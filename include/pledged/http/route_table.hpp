@@ -49,6 +49,16 @@ class RouteTable {
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
                 ServerContext& context) const;
 
+  // Where a request would go, without running anything (dispatch uses it; so does
+  // the fuzzer of the request path). No pattern: 404; a pattern but no handler: 405.
+  struct Match {
+    const std::string* pattern = nullptr;
+    std::vector<std::pair<std::string, std::string>> params;
+    const RouteHandler* handler = nullptr;
+    const std::string* allow = nullptr;  // the pattern's methods, for 405's Allow
+  };
+  Match find(Pistache::Http::Method method, std::string_view path) const;
+
  private:
   struct Segment {
     std::string literal;  // for a literal segment

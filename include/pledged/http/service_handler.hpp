@@ -21,6 +21,15 @@ void apply_default_keep_alive(const Pistache::Http::Request& request, Pistache::
 // A client's X-Request-Id if it is short and plain (it ends up in logs), else a new one.
 std::string request_id_for(const Pistache::Http::Request& request);
 
+// Pistache bounds a whole request (kMaxRequestBytes) but not its headers; no client
+// of ours needs more than a few KiB of them. Above this: 431.
+inline constexpr std::size_t kMaxHeaderBytes = 32 * 1024;
+
+// The size of a request's headers as received: the raw ones, and the typed ones
+// Pistache parsed out of the same lines (it keeps those apart). Stops counting
+// once over kMaxHeaderBytes.
+std::size_t request_header_bytes(const Pistache::Http::Request& request);
+
 class ServiceHandler final : public Pistache::Http::Handler {
  public:
   HTTP_PROTOTYPE(ServiceHandler)

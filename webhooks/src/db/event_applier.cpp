@@ -21,10 +21,8 @@ ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event) {
   }
 
   const EventEffect effect = handler(event.object, pledge->facts);
-  for (const auto& movement : effect.movements) {
-    // Never a silent sum across currencies: keep the event, flagged, for a person.
-    if (movement.currency != pledge->currency) return {EventOutcome::failed, "currency differs from the pledge's", "", "", false};
-  }
+  // Keep an event whose money cannot be written faithfully, flagged, for a person.
+  if (auto problem = effect_problem(effect, pledge->currency)) return {EventOutcome::failed, *problem, "", "", false};
   StripePledgeRepository::record_links(tx, pledge->facts.id, refs);
   StripePledgeRepository::fill_stripe_ids(tx, pledge->facts.id, pledge_stripe_ids(event.object, pledge->facts));
   if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) {

@@ -45,6 +45,12 @@ using EventHandler = EventEffect (*)(const nlohmann::json& object, const PledgeF
 // The handler for a type, or nullptr for a type that is stored and acknowledged only.
 EventHandler find_event_handler(std::string_view type);
 
+// Why an effect must not be written to a pledge kept in `pledge_currency`, or nullopt
+// when it may. Never a silent sum across currencies, and never a movement without the
+// Stripe object that keys it: ledger rows are unique by (kind, object id), so two
+// keyless movements would merge into one and money would vanish from the totals.
+std::optional<std::string> effect_problem(const EventEffect& effect, std::string_view pledge_currency);
+
 // Everything in a Stripe object that can lead to its pledge, strongest first.
 struct PledgeReferences {
   std::vector<std::string> pledge_ids;    // metadata.pledge_id, client_reference_id
