@@ -99,7 +99,9 @@ void block_shutdown_signals() {
 int run_service(const Config& config, Logger& log) {
   raise_open_file_limit();
   Metrics metrics;
-  ConnectionPool pool(PoolOptions{config.database_url, config.db_pool_size, config.db_pool_timeout}, all_statements());
+  ConnectionPool pool(
+      PoolOptions{config.database_url, config.db_pool_size, config.db_pool_timeout, config.db_statement_timeout},
+      all_statements());
   if (auto warm = pool.warm_up(); !warm) {
     if (warm.error().code != ErrorCode::unavailable) {
       // A statement that does not prepare is a bug or a schema that is too old:
@@ -112,6 +114,7 @@ int run_service(const Config& config, Logger& log) {
   }
 
   WorkerPool workers(config.worker_threads, static_cast<std::size_t>(config.worker_queue));
+  WorkerPool checkout_workers(config.checkout_workers, static_cast<std::size_t>(config.worker_queue));
   ProgressRepository progress_repository(pool);
   ProgressCache cache([&] { return progress_repository.load_all(); }, now_utc);
   if (auto loaded = cache.refresh(); !loaded) log.event("warn", "banner snapshot not loaded yet");
@@ -146,7 +149,7 @@ int run_service(const Config& config, Logger& log) {
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
                                                    stripe_client.get(), config.public_url, log});
   RateLimiter pledge_rate_limiter(config.pledge_rate_per_minute);
-  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, workers, config.trusted_proxies});
+  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, checkout_workers, config.trusted_proxies});
   webhooks::EventProcessor event_processor(pool);
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
@@ -185,6 +188,7 @@ int run_service(const Config& config, Logger& log) {
   const bool drained = server.drain(config.shutdown_grace);
   if (!drained) log.event("warn", "grace period over with requests still in flight");
   server.shutdown();
+  checkout_workers.stop();
   workers.stop();
   waiting_retrier.stop();
   listener.stop();

@@ -169,6 +169,8 @@ Result<Config> load_config(const EnvLookup& env) {
       {"PLEDGED_STRIPE_TIMEOUT_MS", 100, 120000, config.stripe_timeout.count()},
       {"PLEDGED_STRIPE_RETRIES", 0, 10, config.stripe_retries},
       {"PLEDGED_STAFF_AUTH_FAILURES", 1, 1000000, config.staff_auth_failures_per_minute},
+      {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", 100, 600000, config.db_statement_timeout.count()},
+      {"PLEDGED_CHECKOUT_WORKERS", 1, 1024, config.checkout_workers},
   };
   for (auto& setting : settings) {
     if (auto status = read_integer(env, setting.name, setting.min, setting.max, setting.value); !status) {
@@ -187,6 +189,8 @@ Result<Config> load_config(const EnvLookup& env) {
   config.stripe_timeout = std::chrono::milliseconds(settings[9].value);
   config.stripe_retries = static_cast<int>(settings[10].value);
   config.staff_auth_failures_per_minute = static_cast<int>(settings[11].value);
+  config.db_statement_timeout = std::chrono::milliseconds(settings[12].value);
+  config.checkout_workers = static_cast<int>(settings[13].value);
 
   if (const auto log = env("PLEDGED_ACCESS_LOG")) {
     if (*log != "on" && *log != "off") return bad("PLEDGED_ACCESS_LOG", "expected on or off");

@@ -15,11 +15,14 @@ Error database_error(const std::exception& e) {
     return make_error(ErrorCode::unavailable, "database connection lost");
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    // sqlstate 57014: statement_timeout; 40001/40P01: serialization or deadlock.
+    // sqlstate 57014: statement_timeout; 55P03: lock_timeout (a row or table held
+    // by someone else); 40001/40P01: serialization or deadlock.
     const std::string state = sql->sqlstate();
-    if (state == "57014" || state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
+    if (state == "57014" || state == "55P03" || state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
         state.rfind("57P", 0) == 0) {
-      return make_error(ErrorCode::unavailable, "database busy (sqlstate " + state + ")");
+      auto error = make_error(ErrorCode::unavailable, "database busy (sqlstate " + state + ")");
+      error.waited_out = state == "57014" || state == "55P03";
+      return error;
     }
     return make_error(ErrorCode::internal, "database error (sqlstate " + state + ")");
   }
@@ -61,7 +64,9 @@ Result<std::unique_ptr<pqxx::connection>> ConnectionPool::Impl::lease() {
     if (available.wait_until(lock, deadline) == std::cv_status::timeout && idle.empty() &&
         open >= options.size) {
       ++timeouts;
-      return make_error(ErrorCode::unavailable, "no database connection free within the pool timeout");
+      auto error = make_error(ErrorCode::unavailable, "no database connection free within the pool timeout");
+      error.waited_out = true;
+      return error;
     }
   }
   if (!idle.empty()) {

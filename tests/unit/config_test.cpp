@@ -69,6 +69,24 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_FALSE(config->trusted_proxies.trusts(*pledged::parse_ip("127.0.0.1")));
 }
 
+TEST(Config, StatementTimeoutDefaultsToTenSecondsAndIsConfigurable) {
+  auto defaults = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->db_statement_timeout.count(), 10000);
+  auto set = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "1500"}}));
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->db_statement_timeout.count(), 1500);
+}
+
+TEST(Config, CheckoutHasWorkersOfItsOwn) {
+  auto defaults = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->checkout_workers, 16);
+  auto set = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_CHECKOUT_WORKERS", "3"}}));
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->checkout_workers, 3);
+}
+
 TEST(Config, AllowedOriginsDefaultToThePublicUrlsOrigin) {
   auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_PUBLIC_URL", "https://give.example/x"}}));
   ASSERT_TRUE(config);
@@ -99,7 +117,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"STRIPE_SECRET_KEY", "pk_test_123"}, BadValue{"STRIPE_WEBHOOK_SECRET", "secret"},
                       BadValue{"STRIPE_API_BASE", "api.stripe.com"}, BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "-1"},
                       BadValue{"PLEDGED_WEBHOOK_TOLERANCE", "5m"}, BadValue{"PLEDGED_PLEDGE_RATE", "lots"},
-                      BadValue{"PLEDGED_DB_POOL", "0"}, BadValue{"PLEDGED_ACCESS_LOG", "maybe"},
+                      BadValue{"PLEDGED_DB_POOL", "0"}, BadValue{"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "10"},
+                      BadValue{"PLEDGED_CHECKOUT_WORKERS", "0"}, BadValue{"PLEDGED_ACCESS_LOG", "maybe"},
                       BadValue{"PLEDGED_TRUSTED_PROXIES", "nginx.internal"},
                       BadValue{"PLEDGED_TRUSTED_PROXIES", "10.0.0.0/33"},
                       BadValue{"PLEDGED_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.0/x"}));

@@ -91,6 +91,14 @@ Response redirect(const std::string& location) {
   return response;
 }
 
+std::optional<ApiMode> parse_mode(const std::string& name) {
+  if (name == "normal") return ApiMode::normal;
+  if (name == "server_error") return ApiMode::server_error;
+  if (name == "hang") return ApiMode::hang;
+  if (name == "reset") return ApiMode::reset;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Response Standin::handle(const Request& request) {
@@ -127,9 +135,15 @@ Response Standin::control(const Request& request) {
     return json_reply(200, out);
   }
   if (request.path == "/_standin/faults" && request.method == "POST") {
-    // {"latency_ms": 300, "fail": [{"status": 500}, {"status": 429, "should_retry": true}]}
+    // {"latency_ms": 300, "fail": [{"status": 500}, {"status": 429, "should_retry": true}],
+    //  "mode": "normal" | "server_error" | "hang" | "reset"}  (mode: every call until changed)
     const auto body = json::parse(request.body, nullptr, false);
     if (!body.is_object()) return json_reply(400, json{{"error", "expected a JSON object"}});
+    if (body.contains("mode")) {
+      const auto mode = body["mode"].is_string() ? parse_mode(body["mode"].get<std::string>()) : std::nullopt;
+      if (!mode) return json_reply(400, json{{"error", "mode must be normal, server_error, hang or reset"}});
+      mode_ = *mode;
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     if (body.contains("latency_ms")) latency_ms_ = body["latency_ms"].get<int>();
     if (body.contains("webhook_url")) options_.webhook_url = body["webhook_url"].get<std::string>();
@@ -150,6 +164,7 @@ Response Standin::control(const Request& request) {
     faults_.clear();
     requests_.clear();
     latency_ms_ = options_.latency_ms;
+    mode_ = ApiMode::normal;
     return json_reply(200, json{{"reset", true}});
   }
   return json_reply(404, json{{"error", "unknown control route"}});
@@ -182,6 +197,13 @@ Response Standin::api(const Request& request) {
       fault = faults_.front();
       faults_.pop_front();
     }
+  }
+  switch (mode_.load()) {
+    case ApiMode::normal: break;
+    case ApiMode::server_error:
+      return stripe_error(500, "api_error", "Injected failure from the stand-in (server_error mode).");
+    case ApiMode::hang: return Response{0, "", "", {}, ConnectionFault::hang};
+    case ApiMode::reset: return Response{0, "", "", {}, ConnectionFault::reset};
   }
   if (!authorized) {
     return stripe_error(401, "invalid_request_error", "Invalid API Key provided (the stand-in expects its own key).");

@@ -33,6 +33,9 @@ struct Fault {
   std::optional<bool> should_retry;  // the Stripe-Should-Retry header, when set
 };
 
+// What every API call does until the tests change it (POST /_standin/faults {"mode": ...}).
+enum class ApiMode { normal, server_error, hang, reset };
+
 class Standin {
  public:
   explicit Standin(StandinOptions options) : options_(std::move(options)), latency_ms_(options_.latency_ms) {}
@@ -53,6 +56,7 @@ class Standin {
 
   StandinOptions options_;
   std::atomic<int> latency_ms_;
+  std::atomic<ApiMode> mode_{ApiMode::normal};
   std::mutex mutex_;
   std::deque<Fault> faults_;
   std::vector<nlohmann::json> requests_;

@@ -127,6 +127,16 @@ void TinyHttpServer::serve_connection(int fd) const {
     buffer.erase(0, body_start + length);
 
     const Response response = handler_(request);
+    if (response.fault == ConnectionFault::reset) {
+      const linger abort_on_close{1, 0};  // close() then sends RST instead of FIN
+      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+      return;
+    }
+    if (response.fault == ConnectionFault::hang) {
+      while (::recv(fd, chunk, sizeof chunk, 0) > 0) {
+      }
+      return;
+    }
     const bool close = http10 || lower(request.header("connection")) == "close";
     std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
     out += "Content-Type: " + response.content_type + "\r\n";

@@ -24,11 +24,17 @@ struct Request {
   }
 };
 
+// What the server does with the connection instead of answering: fault injection
+// for tests of the caller's timeouts (hang: read on, never answer, until the caller
+// gives up; reset: close at once with a TCP RST).
+enum class ConnectionFault { none, hang, reset };
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  ConnectionFault fault = ConnectionFault::none;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -33,8 +33,15 @@ struct Config {
   int http_threads = 2;        // PLEDGED_HTTP_THREADS: Pistache reactor threads
   int worker_threads = 32;     // PLEDGED_WORKERS: threads for database and Stripe work
   int worker_queue = 1024;     // PLEDGED_WORKER_QUEUE: jobs waiting before 503
+  // PLEDGED_CHECKOUT_WORKERS: threads of their own for POST /v1/pledges, whose Stripe
+  // call may take the whole Stripe timeout; a slow or hanging Stripe then fills only
+  // these, and webhooks, staff routes and /readyz keep the general workers.
+  int checkout_workers = 16;
   int db_pool_size = 16;       // PLEDGED_DB_POOL: connections per instance
   std::chrono::milliseconds db_pool_timeout{2000};  // PLEDGED_DB_POOL_TIMEOUT_MS
+  // PLEDGED_DB_STATEMENT_TIMEOUT_MS: the longest one statement may run or wait for a
+  // lock (statement_timeout and lock_timeout), so a blocked query answers 503, never hangs.
+  std::chrono::milliseconds db_statement_timeout{10000};
   std::chrono::milliseconds progress_refresh{2000}; // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
   std::chrono::seconds shutdown_grace{25};          // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
   std::chrono::milliseconds stripe_timeout{10000};  // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included

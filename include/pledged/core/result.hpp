@@ -35,6 +35,10 @@ struct Error {
   // and the message is safe to show even for `unavailable`.
   std::string api_code{};
   int retry_after_seconds = 0;  // Retry-After for 429/503; 0 means the default
+  // `unavailable` after waiting out a time limit (the pool's wait, a statement or lock
+  // timeout): trying again at once would only wait as long again, so callers that
+  // retry conflicts (deadlocks, serialization failures) do not retry this.
+  bool waited_out = false;
 };
 
 inline Error make_error(ErrorCode code, std::string message) {

@@ -90,7 +90,9 @@ Result<EventOutcome> EventProcessor::receive(const StripeEvent& event, std::stri
   Result<ApplyResult> result = make_error(ErrorCode::unavailable, "not attempted");
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     result = store_and_apply(event, raw_payload, source);
-    if (result || result.error().code != ErrorCode::unavailable) break;
+    // A conflict or a lost connection may pass at once; a wait that timed out would
+    // only multiply the time Stripe waits for its answer (it redelivers after a 5xx).
+    if (result || result.error().code != ErrorCode::unavailable || result.error().waited_out) break;
   }
   if (!result) {
     if (result.error().code != ErrorCode::internal) return result.error();
