@@ -36,13 +36,18 @@ std::string log_directory() {
   return dir != nullptr && *dir != '\0' ? dir : "/tmp";
 }
 
-// Forks and execs pledged with only the given environment (plus PATH), its stdout
-// and stderr sent to the given files.
+// Forks and execs pledged with only the given environment (plus PATH and the
+// sanitizers' options, so a sanitizer build of the service reads the same
+// suppressions as the tests), its stdout and stderr sent to the given files.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& out_path, const std::string& err_path) {
   std::vector<std::string> storage{pledged_binary()};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<std::string> environment{"PATH=/usr/bin:/bin"};
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && env.count(name) == 0) environment.push_back(std::string(name) + "=" + value);
+  }
   for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
 
   const pid_t pid = fork();
