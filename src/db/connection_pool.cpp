@@ -14,11 +14,24 @@ Error database_error(const std::exception& e) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
     return make_error(ErrorCode::unavailable, "database connection lost");
   }
+  // The connection died during COMMIT: the work may or may not be stored. Callers
+  // answer 503 and the client repeats: a pledge with the same Idempotency-Key finds
+  // the stored one or creates it; Stripe redelivers the event, stored at most once.
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return make_error(ErrorCode::unavailable, "database connection lost during commit (outcome unknown)");
+  }
+  // libpqxx 6.4 derives serialization failures, deadlocks and "statement completion
+  // unknown" from transaction_rollback, not from sql_error: nothing was stored, and
+  // trying again later can succeed.
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
+    return make_error(ErrorCode::unavailable, "database transaction rolled back");
+  }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     // sqlstate 57014: statement_timeout; 55P03: lock_timeout (a row or table held
-    // by someone else); 40001/40P01: serialization or deadlock.
+    // by someone else); 08xxx: connection exceptions; 57P0x: the server shutting
+    // down or crashed.
     const std::string state = sql->sqlstate();
-    if (state == "57014" || state == "55P03" || state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
+    if (state == "57014" || state == "55P03" || state.rfind("08", 0) == 0 ||
         state.rfind("57P", 0) == 0) {
       auto error = make_error(ErrorCode::unavailable, "database busy (sqlstate " + state + ")");
       error.waited_out = state == "57014" || state == "55P03";
