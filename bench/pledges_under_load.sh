@@ -11,8 +11,9 @@
 # Then wrk runs 64 connections creating pledges through pledged (each a new pledge
 # and a Checkout Session) and, at the same time, one connection reading
 # GET /v1/campaigns/eoy-2026/progress. Targets: pledges/s >= 0.9 x the reference,
-# and progress p99 < 5 ms meanwhile. pledged runs with 96 workers (64 concurrent
-# Stripe calls need 64 threads) and no rate limit. Everything stays on 127.0.0.1.
+# and progress p99 < 5 ms meanwhile. pledged runs with 96 checkout workers
+# (PLEDGED_CHECKOUT_WORKERS: 64 concurrent Stripe calls need 64 threads; the default
+# 16 caps pledges at 16 / 0.3 s = 53/s) and no rate limit. Everything stays on 127.0.0.1.
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
@@ -53,7 +54,7 @@ main() {
         "$BENCH_BUILD/stripe-standin" 2>"$WORK/standin.log" &
     PIDS+=($!)
     PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT STRIPE_SECRET_KEY=sk_test_bench \
-        STRIPE_API_BASE=http://127.0.0.1:$STANDIN_PORT PLEDGED_PLEDGE_RATE=0 PLEDGED_WORKERS=96 \
+        STRIPE_API_BASE=http://127.0.0.1:$STANDIN_PORT PLEDGED_PLEDGE_RATE=0 PLEDGED_CHECKOUT_WORKERS=96 \
         PLEDGED_ACCESS_LOG=off "$BENCH_BUILD/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
     local pledged_pid=$!
