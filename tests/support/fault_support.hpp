@@ -46,7 +46,8 @@ inline std::chrono::microseconds percentile(std::vector<std::chrono::microsecond
   return samples[std::min(rank, samples.size() - 1)];
 }
 
-// Built with -fsanitize=...: timings mean nothing there.
+// Built with -fsanitize=...: timings and memory figures mean nothing there, and an
+// allocation too large to serve ends the process instead of throwing std::bad_alloc.
 inline constexpr bool kSanitizedBuild =
 #ifdef PLEDGED_SANITIZED
     true;
