@@ -53,8 +53,21 @@ std::vector<PreparedStatement> all_statements() {
   return all;
 }
 
-void export_runtime_gauges(Metrics& metrics, ConnectionPool& pool, WorkerPool& workers, ProgressCache& cache,
-                           ChangeListener& listener) {
+// One worker pool's gauges: `prefix` + "s", "s_busy", "_queue_depth", "_rejected_total",
+// "_queue_wait_seconds_total" (pledged_workers..., pledged_checkout_workers...).
+void append_worker_gauges(std::string& out, const std::string& prefix, const std::string& whose,
+                          const WorkerStats& work) {
+  append_gauge(out, prefix + "s", whose + " worker threads.", work.threads);
+  append_gauge(out, prefix + "s_busy", whose + " worker threads running a job.", work.busy);
+  append_gauge(out, prefix + "_queue_depth", whose + " jobs waiting for a worker.", static_cast<double>(work.queued));
+  append_gauge(out, prefix + "_rejected_total", whose + " jobs refused because the queue was full.",
+               static_cast<double>(work.rejected));
+  append_gauge(out, prefix + "_queue_wait_seconds_total", whose + " jobs' time spent queued.",
+               work.queue_wait_seconds_total);
+}
+
+void export_runtime_gauges(Metrics& metrics, ConnectionPool& pool, WorkerPool& workers, WorkerPool& checkout_workers,
+                           ProgressCache& cache, ChangeListener& listener) {
   metrics.add_gauges([&](std::string& out) {
     const auto db = pool.stats();
     append_gauge(out, "pledged_db_pool_size", "Configured maximum database connections.", db.size);
@@ -64,13 +77,10 @@ void export_runtime_gauges(Metrics& metrics, ConnectionPool& pool, WorkerPool& w
                  static_cast<double>(db.waits));
     append_gauge(out, "pledged_db_pool_timeouts_total", "Leases that gave up waiting.", static_cast<double>(db.timeouts));
     append_gauge(out, "pledged_db_pool_broken_total", "Connections discarded as broken.", static_cast<double>(db.broken));
-    const auto work = workers.stats();
-    append_gauge(out, "pledged_workers", "Worker threads.", work.threads);
-    append_gauge(out, "pledged_workers_busy", "Worker threads running a job.", work.busy);
-    append_gauge(out, "pledged_worker_queue_depth", "Jobs waiting for a worker.", static_cast<double>(work.queued));
-    append_gauge(out, "pledged_worker_rejected_total", "Jobs refused because the queue was full.",
-                 static_cast<double>(work.rejected));
-    append_gauge(out, "pledged_worker_queue_wait_seconds_total", "Time jobs spent queued.", work.queue_wait_seconds_total);
+    append_worker_gauges(out, "pledged_worker", "General", workers.stats());
+    // Pledges wait on Stripe on workers of their own: busy == threads for long means
+    // Stripe is slow or pledges outrun PLEDGED_CHECKOUT_WORKERS.
+    append_worker_gauges(out, "pledged_checkout_worker", "Checkout (POST /v1/pledges)", checkout_workers.stats());
     append_gauge(out, "pledged_progress_campaigns", "Campaigns in the banner snapshot.", static_cast<double>(cache.size()));
     append_gauge(out, "pledged_progress_refreshes_total", "Successful banner snapshot refreshes.",
                  static_cast<double>(cache.refreshes()));
@@ -124,7 +134,7 @@ int run_service(const Config& config, Logger& log) {
     }
   });
   listener.start();
-  export_runtime_gauges(metrics, pool, workers, cache, listener);
+  export_runtime_gauges(metrics, pool, workers, checkout_workers, cache, listener);
 
   ServerContext context{log, metrics, config.access_log};
   RouteTable routes;

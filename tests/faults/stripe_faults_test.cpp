@@ -3,6 +3,7 @@
 // answering, and the banner stays fast.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <future>
 #include <iostream>
 
@@ -22,7 +23,8 @@ constexpr auto kBannerP99 = std::chrono::microseconds(5000);
 
 struct StripeFault {
   std::string name;
-  json standin_faults;  // POST /_standin/faults
+  json standin_faults;             // POST /_standin/faults
+  bool holds_every_worker = false;  // each pledge still waits on Stripe 200 ms in
 };
 
 void PrintTo(const StripeFault& fault, std::ostream* out) { *out << fault.name; }
@@ -55,6 +57,13 @@ std::vector<std::chrono::microseconds> banner_latencies(std::uint16_t port, Cloc
   return samples;
 }
 
+// A gauge's value in /metrics' text exposition; NaN when it is missing.
+double gauge(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nan("");
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
 }  // namespace
 
 TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
@@ -77,6 +86,21 @@ TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
   EXPECT_EQ(ready.reply.status, 200);
   EXPECT_LT(ready.elapsed(), std::chrono::milliseconds(1000));
   EXPECT_EQ(http_get(port(), "/healthz").status, 200);
+  // What an operator sees meanwhile: the checkout pool full, the general one not.
+  auto metrics = http_get(port(), "/metrics").body;
+  EXPECT_EQ(gauge(metrics, "pledged_checkout_workers"), kCheckoutWorkers) << metrics;
+  EXPECT_EQ(gauge(metrics, "pledged_workers"), kWorkers);
+  EXPECT_LT(gauge(metrics, "pledged_workers_busy"), kWorkers);
+  if (GetParam().holds_every_worker) {
+    // A slow machine may not have handed every pledge to a worker yet.
+    while (gauge(metrics, "pledged_checkout_workers_busy") < kCheckoutWorkers && Clock::now() - started < kStripeTimeout / 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      metrics = http_get(port(), "/metrics").body;
+    }
+    EXPECT_EQ(gauge(metrics, "pledged_checkout_workers_busy"), kCheckoutWorkers);
+  } else {
+    EXPECT_LE(gauge(metrics, "pledged_checkout_workers_busy"), kCheckoutWorkers);
+  }
   const auto samples = banner_latencies(port(), started + kStripeTimeout - std::chrono::milliseconds(200));
 
   for (auto& pending : in_flight) {
@@ -109,7 +133,7 @@ TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
 
 INSTANTIATE_TEST_SUITE_P(
     Modes, StripeFaults,
-    ::testing::Values(StripeFault{"slow_5s", {{"latency_ms", 5000}}}, StripeFault{"hanging", {{"mode", "hang"}}},
+    ::testing::Values(StripeFault{"slow_5s", {{"latency_ms", 5000}}, true}, StripeFault{"hanging", {{"mode", "hang"}}, true},
                       StripeFault{"resetting_connections", {{"mode", "reset"}}},
                       StripeFault{"server_errors", {{"mode", "server_error"}}}),
     [](const ::testing::TestParamInfo<StripeFault>& mode) { return mode.param.name; });
