@@ -32,8 +32,18 @@ export class TestDatabase {
   drop() { psql(adminUrl, `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`); }
 }
 
+// The sanitizers' options (and so their suppressions) reach every process started
+// here, as in the C++ test support; scripts/test sets them for its sanitizer stage.
+const sanitizerOptions = Object.fromEntries(['ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS']
+  .filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+const sanitizerFindings = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:', 'WARNING: ThreadSanitizer'];
+
+function childEnv(env) {
+  return { PATH: process.env.PATH, ...sanitizerOptions, ...env };
+}
+
 export function runPledged(args, env) {
-  return execFileSync(binary, args, { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return execFileSync(binary, args, { env: childEnv(env), encoding: 'utf8' });
 }
 
 export function seedDemoCampaign(database) {
@@ -48,14 +58,14 @@ export async function startService(env) {
   const logPath = path.join(logDir, `pledged-e2e-${randomBytes(4).toString('hex')}.log`);
   const log = openSync(logPath, 'a');
   const child = spawn(binary, ['serve'], {
-    env: { PATH: process.env.PATH, PLEDGED_LISTEN: '127.0.0.1:0', ...env },
+    env: childEnv({ PLEDGED_LISTEN: '127.0.0.1:0', ...env }),
     stdio: ['ignore', 'ignore', log],
   });
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     const match = /"msg":"listening".*"port":(\d+)/.exec(readFileSync(logPath, 'utf8'));
     if (match) {
-      return { port: Number(match[1]), url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child) };
+      return { port: Number(match[1]), url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child, logPath) };
     }
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -64,12 +74,18 @@ export async function startService(env) {
   throw new Error('pledged serve did not start:\n' + readFileSync(logPath, 'utf8'));
 }
 
-function stopChild(child) {
-  return new Promise((resolve) => {
+// Stops a child with SIGTERM and resolves to its exit code; rejects when a sanitizer
+// build of it reported something in its log.
+async function stopChild(child, logPath) {
+  const code = await new Promise((resolve) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (exitCode) => resolve(exitCode));
     child.kill('SIGTERM');
   });
+  const text = readFileSync(logPath, 'utf8');
+  const finding = sanitizerFindings.find((f) => text.includes(f));
+  if (finding) throw new Error(`sanitizer report in ${logPath}:\n${text.slice(text.indexOf(finding), text.indexOf(finding) + 4000)}`);
+  return code;
 }
 
 // A news site on its own origin that embeds the banner with one script tag.
@@ -108,13 +124,13 @@ export async function startStandin(env) {
   const logPath = path.join(logDir, `standin-e2e-${randomBytes(4).toString('hex')}.log`);
   const log = openSync(logPath, 'a');
   const child = spawn(standinBinary, [], {
-    env: { PATH: process.env.PATH, STANDIN_LISTEN: '127.0.0.1:0', ...env },
+    env: childEnv({ STANDIN_LISTEN: '127.0.0.1:0', ...env }),
     stdio: ['ignore', 'ignore', log],
   });
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     const match = /"msg":"listening".*"port":(\d+)/.exec(readFileSync(logPath, 'utf8'));
-    if (match) return { url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child) };
+    if (match) return { url: `http://127.0.0.1:${match[1]}`, stop: () => stopChild(child, logPath) };
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
