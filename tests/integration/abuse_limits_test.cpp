@@ -71,7 +71,9 @@ TEST_F(AbuseLimits, AnAbsurdDeclaredBodyLengthIsRefusedAndTheServiceStaysUpWithF
   EXPECT_TRUE(service_->running());
   const long after = resident_kib(service_->pid());
   std::cout << "[ figures  ] RSS before " << before << " KiB, after " << after << " KiB\n";
-  EXPECT_LT(after - before, 16 * 1024) << "a declared length is reserved, never filled";
+  if (!kSanitizedBuild) {
+    EXPECT_LT(after - before, 16 * 1024) << "a declared length is reserved, never filled";
+  }
 }
 
 TEST_F(AbuseLimits, HundredKilobytesOfHeadersIs431) {
@@ -99,5 +101,9 @@ TEST_F(AbuseLimits, ThousandIdleConnectionsDoNotStarveTheBanner) {
   idle.clear();
   std::cout << "[ report ] RSS with 1000 idle connections: " << before << " KiB before, " << during
             << " KiB during\n";
-  EXPECT_LT(during - before, 64 * 1024) << "idle connections should cost little memory";
+  // Memory figures mean nothing under sanitizers (TSan's shadow memory grows with every
+  // thread and connection touched: 67 MiB here once, against 2 MiB in the plain build).
+  if (!kSanitizedBuild) {
+    EXPECT_LT(during - before, 64 * 1024) << "idle connections should cost little memory";
+  }
 }
