@@ -24,7 +24,7 @@ std::string escape(CURL* curl, const std::string& value) {
 
 }  // namespace
 
-Result<webhooks::EventPage> fetch_event_page(const EventListRequest& request) {
+Result<EventPage> fetch_event_page(const EventListRequest& request) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return make_error(ErrorCode::internal, "curl_easy_init failed");
   std::string url = request.api_base + "/v1/events?limit=100&" + escape(curl.get(), "created[gte]") + "=" +
@@ -53,7 +53,7 @@ Result<webhooks::EventPage> fetch_event_page(const EventListRequest& request) {
   if (!json.is_object() || !json.contains("data") || !json["data"].is_array()) {
     return make_error(ErrorCode::unavailable, "Stripe's event list is not a list");
   }
-  webhooks::EventPage page;
+  EventPage page;
   for (const auto& event : json["data"]) page.events.push_back(event.dump());
   page.has_more = json.value("has_more", false);
   return page;

@@ -4,7 +4,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/core/time.hpp"
-#include "pledged/webhooks/reconcile.hpp"
+#include "pledged/stripe/event_page.hpp"
 
 namespace pledged {
 
@@ -16,6 +16,6 @@ struct EventListRequest {
 };
 
 // ErrorCode::unavailable when Stripe cannot be reached or does not answer 200.
-Result<webhooks::EventPage> fetch_event_page(const EventListRequest& request);
+Result<EventPage> fetch_event_page(const EventListRequest& request);
 
 }  // namespace pledged

@@ -7,14 +7,12 @@
 #include <vector>
 
 #include "pledged/core/result.hpp"
+#include "pledged/stripe/event_page.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged::webhooks {
 
-struct EventPage {
-  std::vector<std::string> events;  // each event's JSON, as Stripe listed it
-  bool has_more = false;
-};
+using pledged::EventPage;
 
 // Fetches the page after the event id `starting_after` ("" for the first page).
 using EventPageFetcher = std::function<Result<EventPage>(const std::string& starting_after)>;
