@@ -4,15 +4,18 @@
 
 #include <iostream>
 
+#include "pledged/admin/campaign_admin.hpp"
 #include "pledged/app/service.hpp"
 #include "pledged/config/config.hpp"
 #include "pledged/core/log.hpp"
+#include "pledged/db/admin_repository.hpp"
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/migration.hpp"
+#include "pledged/db/staff_token_repository.hpp"
+#include "pledged/staff/staff_access.hpp"
 #include "pledged/stripe/event_list_client.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/reconcile.hpp"
-#include "pledged/db/staff_token_repository.hpp"
 
 namespace pledged {
 namespace {
@@ -37,18 +40,32 @@ int run_migrate(const Config& config) {
   return 0;
 }
 
+ConnectionPool cli_pool(const Config& config, std::vector<PreparedStatement> statements) {
+  return ConnectionPool(PoolOptions{config.database_url, 1, std::chrono::milliseconds(5000)}, std::move(statements));
+}
+
+template <typename... Lists>
+std::vector<PreparedStatement> statements_of(Lists... lists) {
+  std::vector<PreparedStatement> all;
+  (all.insert(all.end(), lists.begin(), lists.end()), ...);
+  return all;
+}
+
+const AuditActor kCliActor{"cli", ""};
+
 int run_campaign_create(const Config& config, const CampaignDraft& draft) {
-  auto campaign = validate_campaign_draft(draft);
-  if (!campaign) {
-    std::string line = campaign.error().message;
-    for (const auto& [field, problem] : campaign.error().fields) line += "; --" + field + " " + problem;
+  auto pool = cli_pool(config, statements_of(CampaignRepository::statements(), AdminRepository::statements()));
+  CampaignRepository campaigns(pool);
+  AdminRepository admin_repository(pool);
+  CampaignAdmin admin(admin_repository, campaigns);
+  // The same audited create as POST /v1/admin/campaigns; checked before the database is reached.
+  auto created = admin.create_campaign(draft, kCliActor);
+  if (!created && created.error().code == ErrorCode::validation_failed) {
+    std::string line = created.error().message;
+    for (const auto& [field, problem] : created.error().fields) line += "; --" + field + " " + problem;
     std::cerr << "pledged: " << line << "\n";
     return kExitUsage;
   }
-  ConnectionPool pool(PoolOptions{config.database_url, 1, std::chrono::milliseconds(5000)},
-                      CampaignRepository::statements());
-  CampaignRepository campaigns(pool);
-  auto created = campaigns.insert(*campaign);
   if (!created) return fail("campaign create: " + created.error().message);
   std::cout << "created campaign " << created->slug << " (" << created->title << "), goal "
             << created->goal.to_major_string() << " " << created->goal.currency() << ", "
@@ -82,26 +99,19 @@ int run_reconcile(const Config& config, const std::string& since) {
   return report->failed == 0 ? 0 : kExitFailure;
 }
 
-ConnectionPool cli_pool(const Config& config, std::vector<PreparedStatement> statements) {
-  return ConnectionPool(PoolOptions{config.database_url, 1, std::chrono::milliseconds(5000)}, std::move(statements));
-}
-
-const AuditActor kCliActor{"cli", ""};
-
 int run_token_create(const Config& config, const std::string& name, const std::string& role_text) {
   const auto role = parse_staff_role(role_text);
   if (!role) return std::cerr << "pledged: --role must be viewer or admin\n", kExitUsage;
-  if (!is_valid_token_name(name)) {
-    return std::cerr << "pledged: --name must be 1-100 printable ASCII characters\n", kExitUsage;
-  }
   auto pool = cli_pool(config, StaffTokenRepository::statements());
   StaffTokenRepository tokens(pool);
-  const auto token = new_staff_token();
-  if (auto created = tokens.create(name, *role, staff_token_hash(token), kCliActor); !created) {
-    return fail("token create: " + created.error().message);
+  StaffAccess staff(tokens);
+  auto token = staff.issue_token(name, *role, kCliActor);
+  if (!token && token.error().code == ErrorCode::validation_failed) {
+    return std::cerr << "pledged: --name must be 1-100 printable ASCII characters\n", kExitUsage;
   }
+  if (!token) return fail("token create: " + token.error().message);
   // The only time the token exists outside the staff member's hands: on this stdout.
-  std::cout << token << "\n";
+  std::cout << *token << "\n";
   std::cerr << "created " << to_string(*role) << " token " << name
             << "; it is shown once, only its SHA-256 is stored\n";
   return 0;
@@ -110,7 +120,7 @@ int run_token_create(const Config& config, const std::string& name, const std::s
 int run_token_list(const Config& config) {
   auto pool = cli_pool(config, StaffTokenRepository::statements());
   StaffTokenRepository tokens(pool);
-  auto all = tokens.list();
+  auto all = StaffAccess(tokens).list_tokens();
   if (!all) return fail("token list: " + all.error().message);
   const auto time_or_dash = [](const std::optional<Timestamp>& t) { return t ? format_rfc3339(*t) : std::string("-"); };
   std::cout << "name\trole\tcreated_at\tlast_used_at\trevoked_at\n";
@@ -124,7 +134,8 @@ int run_token_list(const Config& config) {
 int run_token_revoke(const Config& config, const std::string& name) {
   auto pool = cli_pool(config, StaffTokenRepository::statements());
   StaffTokenRepository tokens(pool);
-  if (auto revoked = tokens.revoke(name, kCliActor); !revoked) return fail("token revoke: " + revoked.error().message);
+  if (auto revoked = StaffAccess(tokens).revoke_token(name, kCliActor); !revoked)
+    return fail("token revoke: " + revoked.error().message);
   std::cout << "revoked token " << name << "\n";
   return 0;
 }

@@ -8,18 +8,19 @@
 
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
+#include "pledged/db/admin_repository.hpp"
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/change_listener.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/idempotency_repository.hpp"
-#include "pledged/db/pledge_repository.hpp"
 #include "pledged/db/migration.hpp"
+#include "pledged/db/pledge_repository.hpp"
 #include "pledged/db/progress_repository.hpp"
 #include "pledged/db/refund_repository.hpp"
 #include "pledged/db/report_repository.hpp"
 #include "pledged/db/staff_token_repository.hpp"
-#include "pledged/http/http_server.hpp"
-#include "pledged/http/routes.hpp"
+#include "pledged/db/webhook_health_repository.hpp"
+#include "pledged/http/http_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/stripe/stripe_client.hpp"
 #include "pledged/stripe/stripe_refund_gateway.hpp"
@@ -137,11 +138,6 @@ int run_service(const Config& config, Logger& log) {
   export_runtime_gauges(metrics, pool, workers, checkout_workers, cache, listener);
 
   ServerContext context{log, metrics, config.access_log};
-  RouteTable routes;
-  add_operations_routes(routes, OperationsDeps{pool, workers, metrics, latest_schema_version()});
-  add_progress_routes(routes, cache, config);
-  add_page_routes(routes, cache, config);
-
   std::unique_ptr<stripe::StripeClient> stripe_client;
   if (config.stripe_secret_key) {
     stripe::StripeClientOptions stripe_options;
@@ -153,34 +149,36 @@ int run_service(const Config& config, Logger& log) {
   } else {
     log.event("warn", "STRIPE_SECRET_KEY is not set: pledges are saved but online checkout answers 503");
   }
+
+  // Repositories, then the use cases the routes call.
   CampaignRepository campaign_repository(pool);
   PledgeRepository pledge_repository(pool);
   IdempotencyRepository idempotency_repository(pool);
+  StaffTokenRepository staff_tokens(pool);
+  ReportRepository report_repository(pool);
+  WebhookHealthRepository webhook_events(pool);
+  AdminRepository admin_repository(pool);
+  RefundRepository refund_repository(pool);
+
+  Readiness readiness(pool, latest_schema_version());
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
                                                    stripe_client.get(), config.public_url, log});
-  RateLimiter pledge_rate_limiter(config.pledge_rate_per_minute);
-  add_pledge_routes(routes, PledgeDeps{pledge_service, pledge_rate_limiter, checkout_workers, config.trusted_proxies});
   webhooks::EventProcessor event_processor(pool);
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
-  add_webhook_routes(routes, WebhookDeps{workers, event_processor, metrics, config.webhook_secrets,
-                                         config.webhook_tolerance});
-  StaffTokenRepository staff_tokens(pool);
-  StaffGate staff_gate(staff_tokens, workers, metrics, config.staff_auth_failures_per_minute, config.trusted_proxies);
-  ReportRepository report_repository(pool);
+  StaffAccess staff(staff_tokens);
   CampaignReports reports(campaign_repository, report_repository);
-  WebhookHealthRepository webhook_health(pool);
-  AdminRepository admin(pool);
-  RefundRepository refund_repository(pool);
+  WebhookHealthCheck webhook_health(webhook_events);
+  CampaignAdmin admin(admin_repository, campaign_repository);
   // Without a Stripe key, refunds answer 503 (nothing to refund through).
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
   PledgeRefunds refunds(refund_repository, refund_gateway.get());
-  const StaffDeps staff{reports, webhook_health, campaign_repository, admin, refunds};
-  add_report_routes(routes, staff_gate, staff);
-  add_admin_routes(routes, staff_gate, staff);
 
-  HttpServer server(config.listen, config.http_threads, std::move(routes), context);
+  HttpService server(
+      config,
+      HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health, admin, refunds},
+      HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();
   } catch (const std::exception& e) {

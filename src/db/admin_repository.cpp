@@ -2,7 +2,7 @@
 
 #include "audit_trail.hpp"
 #include "campaign_row.hpp"
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -44,14 +44,12 @@ std::vector<PreparedStatement> AdminRepository::statements() {
 }
 
 Result<Campaign> AdminRepository::create_campaign(const Campaign& campaign, const AuditActor& actor) {
-  auto created = with_connection<std::optional<Campaign>>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  auto created = pool_.transact([&](Tx& tx) {
     const auto rows = tx.exec_prepared(kCreateCampaign, campaign.slug, campaign.title, campaign.goal.currency(),
                                        campaign.goal.minor_units(), campaign.starts_at.time_since_epoch().count(),
                                        campaign.ends_at.time_since_epoch().count());
     if (rows.empty()) return std::optional<Campaign>();
     append_audit(tx, actor, "campaign.create", campaign.slug, "", rows[0][kCampaignColumnCount].as<std::string>());
-    tx.commit();
     return std::optional<Campaign>(campaign_from_row(rows[0]));
   });
   if (!created) return created.error();
@@ -62,8 +60,7 @@ Result<Campaign> AdminRepository::create_campaign(const Campaign& campaign, cons
 Result<Campaign> AdminRepository::update_campaign(const std::string& slug, const CampaignChange& change,
                                                   const AuditActor& actor) {
   std::optional<Error> refused;  // why the change was not made, when it was not
-  auto updated = with_connection<std::optional<Campaign>>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  auto updated = pool_.transact([&](Tx& tx) {
     const auto current = tx.exec_prepared(kLockCampaign, slug);
     if (current.empty()) {
       refused = make_error(ErrorCode::not_found, "no campaign with that slug");
@@ -79,7 +76,6 @@ Result<Campaign> AdminRepository::update_campaign(const std::string& slug, const
                                        next->ends_at.time_since_epoch().count());
     append_audit(tx, actor, "campaign.update", slug, current[0][kCampaignColumnCount].as<std::string>(),
                  rows[0][kCampaignColumnCount].as<std::string>());
-    tx.commit();
     return std::optional<Campaign>(campaign_from_row(rows[0]));
   });
   if (!updated) return updated.error();
@@ -89,24 +85,20 @@ Result<Campaign> AdminRepository::update_campaign(const std::string& slug, const
 
 Result<std::int64_t> AdminRepository::record_offline_gift(const Campaign& campaign, const OfflineGift& gift,
                                                           const AuditActor& actor) {
-  return with_connection<std::int64_t>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  return pool_.transact([&](Tx& tx) {
     const auto row = tx.exec_prepared1(kInsertOfflineGift, campaign.id, gift.amount.minor_units(),
                                        gift.amount.currency(), gift.donor_key, gift.donor_name, to_string(gift.method),
                                        gift.note, gift.received_at.time_since_epoch().count());
     const auto id = row[0].as<std::int64_t>();
     append_audit(tx, actor, "offline_gift.create", campaign.slug + "#" + std::to_string(id), "",
                  row[1].as<std::string>());
-    tx.commit();
     return id;
   });
 }
 
 Result<std::vector<AuditRecord>> AdminRepository::audit_log(int limit, std::int64_t before_id) {
-  return with_connection<std::vector<AuditRecord>>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         std::vector<AuditRecord> records;
         for (const auto& row : tx.exec_prepared(kAuditPage, limit, before_id)) {
           records.push_back(AuditRecord{row[0].as<std::int64_t>(),
@@ -116,7 +108,7 @@ Result<std::vector<AuditRecord>> AdminRepository::audit_log(int limit, std::int6
         }
         return records;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 }  // namespace pledged

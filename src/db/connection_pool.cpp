@@ -119,21 +119,74 @@ void ConnectionPool::Impl::give_back(std::unique_ptr<pqxx::connection> connectio
   available.notify_one();
 }
 
+namespace {
+
+std::unique_ptr<pqxx::transaction_base> begin(pqxx::connection& connection, TxMode mode) {
+  switch (mode) {
+    case TxMode::read_only: return std::make_unique<pqxx::read_transaction>(connection);
+    case TxMode::snapshot:
+      return std::make_unique<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(connection);
+    case TxMode::read_write: break;
+  }
+  return std::make_unique<pqxx::work>(connection);
+}
+
+}  // namespace
+
+Tx::Tx(pqxx::connection& connection, TxMode mode) : connection_(connection), transaction_(begin(connection, mode)) {}
+
+void Tx::abort() {
+  aborted_ = true;
+  transaction_->abort();
+}
+
+void Tx::finish() {
+  if (aborted_) return;
+  transaction_->commit();
+  transaction_.reset();  // a connection runs one transaction at a time
+  for (const auto& action : after_commit_) {
+    try {
+      action(connection_);
+    } catch (const std::exception&) {
+      // The work is committed; an action that follows it cannot undo that.
+    }
+  }
+}
+
+Status ConnectionPool::run(const std::function<void(Tx&)>& work, Retry retry, TxMode mode) {
+  for (int attempt = 0;; ++attempt) {
+    auto leased = impl_->lease();
+    if (!leased) return leased.error();
+    auto connection = std::move(*leased);
+    try {
+      {
+        Tx tx(*connection, mode);
+        work(tx);
+        tx.finish();
+      }
+      impl_->give_back(std::move(connection), true);
+      return Status::success();
+    } catch (const pqxx::broken_connection& e) {
+      impl_->give_back(std::move(connection), false);
+      if (retry == Retry::never || attempt > 0) return database_error(e);
+    } catch (const std::exception& e) {
+      // A failed statement leaves the connection usable (its transaction rolled back),
+      // unless libpqxx says otherwise through is_open().
+      const bool healthy = connection->is_open();
+      impl_->give_back(std::move(connection), healthy);
+      return database_error(e);
+    }
+  }
+}
+
 Status ConnectionPool::warm_up() {
-  auto done = with_connection<bool>(*this, [](pqxx::connection&) { return true; });
-  if (!done) return done.error();
-  return Status::success();
+  return transact([](Tx&) {});
 }
 
 Status ConnectionPool::check_ready(int schema_version) {
-  auto version = with_connection<int>(
-      *this,
-      [](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
-        const auto row = tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations");
-        return row[0].as<int>();
-      },
-      /*retry_if_broken=*/true);
+  auto version = transact(
+      [](Tx& tx) { return tx.sql().exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>(); },
+      Retry::if_broken, TxMode::read_only);
   if (!version) return version.error();
   if (*version < schema_version) {
     return make_error(ErrorCode::unavailable, "database schema is at version " + std::to_string(*version) +

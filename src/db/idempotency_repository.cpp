@@ -1,6 +1,6 @@
 #include "pledged/db/idempotency_repository.hpp"
 
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -44,12 +44,10 @@ std::vector<PreparedStatement> IdempotencyRepository::statements() {
 
 Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& scope,
                                                       const std::string& new_resource_id) {
-  return with_connection<IdempotencyClaim>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  return pool_.transact([&](Tx& tx) {
     IdempotencyClaim claim;
     const auto inserted = tx.exec_prepared(kClaimNew, scope.scope, scope.key, scope.request_hash, new_resource_id);
     if (!inserted.empty()) {
-      tx.commit();
       claim.resource_id = new_resource_id;
       return claim;
     }
@@ -63,7 +61,6 @@ Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& sc
     const bool expired = row[6].as<bool>();
     if (expired) {
       tx.exec_prepared(kRestartExpired, scope.scope, scope.key, scope.request_hash, new_resource_id);
-      tx.commit();
       claim.resource_id = new_resource_id;
       return claim;
     }
@@ -77,7 +74,6 @@ Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& sc
       claim.outcome = ClaimOutcome::in_progress;
     } else {
       tx.exec_prepared(kResume, scope.scope, scope.key);
-      tx.commit();
       claim.resource_id = row[4].as<std::string>();
       if (claim.resource_id.empty()) claim.resource_id = new_resource_id;
     }
@@ -86,31 +82,12 @@ Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& sc
 }
 
 Status IdempotencyRepository::complete(const IdempotencyScope& scope, int status, const std::string& body) {
-  auto done = with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        tx.exec_prepared(kComplete, scope.scope, scope.key, status, body);
-        tx.commit();
-        return true;
-      },
-      /*retry_if_broken=*/true);
-  if (!done) return done.error();
-  return Status::success();
+  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kComplete, scope.scope, scope.key, status, body); },
+                        Retry::if_broken);
 }
 
 Status IdempotencyRepository::release(const IdempotencyScope& scope) {
-  auto done = with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        tx.exec_prepared(kRelease, scope.scope, scope.key);
-        tx.commit();
-        return true;
-      },
-      /*retry_if_broken=*/true);
-  if (!done) return done.error();
-  return Status::success();
+  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kRelease, scope.scope, scope.key); }, Retry::if_broken);
 }
 
 }  // namespace pledged

@@ -6,7 +6,7 @@
 #include "pledged/core/embedded_file.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/migration.hpp"
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {

@@ -1,6 +1,6 @@
 #include "pledged/db/pledge_repository.hpp"
 
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -9,11 +9,6 @@ constexpr const char* kInsertPledge = "pledge_insert";
 constexpr const char* kFindPledge = "pledge_find_by_id";
 constexpr const char* kAttachCheckout = "pledge_attach_checkout";
 constexpr const char* kMarkNotStarted = "pledge_mark_not_started";
-
-Status as_status(const Result<bool>& done) {
-  if (!done) return done.error();
-  return Status::success();
-}
 
 }  // namespace
 
@@ -37,21 +32,16 @@ std::vector<PreparedStatement> PledgeRepository::statements() {
 }
 
 Status PledgeRepository::insert(const NewPledge& pledge) {
-  return as_status(with_connection<bool>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  return pool_.transact([&](Tx& tx) {
     tx.exec_prepared(kInsertPledge, pledge.id, pledge.campaign_id, pledge.amount, pledge.currency,
                      std::string(to_string(pledge.frequency)), pledge.email, pledge.name, pledge.anonymous,
                      pledge.message, pledge.client_ip, pledge.digest_opt_in);
-    tx.commit();
-    return true;
-  }));
+  });
 }
 
 Result<std::optional<Pledge>> PledgeRepository::find_by_id(const std::string& id) {
-  return with_connection<std::optional<Pledge>>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         const auto rows = tx.exec_prepared(kFindPledge, id);
         if (rows.empty()) return std::optional<Pledge>();
         const auto& row = rows[0];
@@ -61,37 +51,22 @@ Result<std::optional<Pledge>> PledgeRepository::find_by_id(const std::string& id
         pledge.amount = row[2].as<std::int64_t>();
         pledge.currency = row[3].as<std::string>();
         pledge.frequency = row[4].as<std::string>() == "monthly" ? Frequency::monthly : Frequency::once;
-        pledge.status = row[5].as<std::string>();
+        pledge.status = parse_pledge_status(row[5].as<std::string>()).value_or(PledgeStatus::pending);
         pledge.checkout_session_id = row[6].as<std::string>();
         pledge.checkout_url = row[7].as<std::string>();
         return std::optional<Pledge>(std::move(pledge));
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 Status PledgeRepository::attach_checkout_session(const std::string& id, const std::string& session_id,
                                                  const std::string& url) {
-  return as_status(with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        tx.exec_prepared(kAttachCheckout, id, session_id, url);
-        tx.commit();
-        return true;
-      },
-      /*retry_if_broken=*/true));  // the same values again: safe to repeat
+  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kAttachCheckout, id, session_id, url); },
+                        Retry::if_broken);  // the same values again: safe to repeat
 }
 
 Status PledgeRepository::mark_not_started(const std::string& id) {
-  return as_status(with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        tx.exec_prepared(kMarkNotStarted, id);
-        tx.commit();
-        return true;
-      },
-      /*retry_if_broken=*/true));
+  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kMarkNotStarted, id); }, Retry::if_broken);
 }
 
 }  // namespace pledged

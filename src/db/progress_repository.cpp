@@ -1,7 +1,7 @@
 #include "pledged/db/progress_repository.hpp"
 
 #include "campaign_row.hpp"
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -31,10 +31,8 @@ std::vector<PreparedStatement> ProgressRepository::statements() {
 }
 
 Result<std::vector<CampaignWithTotals>> ProgressRepository::load_all() {
-  return with_connection<std::vector<CampaignWithTotals>>(
-      pool_,
-      [](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [](Tx& tx) {
         std::vector<CampaignWithTotals> all;
         for (const auto& row : tx.exec_prepared(kLoadAllProgress)) {
           CampaignTotals totals{row[kCampaignColumnCount].as<std::int64_t>(),
@@ -45,7 +43,7 @@ Result<std::vector<CampaignWithTotals>> ProgressRepository::load_all() {
         }
         return all;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 }  // namespace pledged

@@ -1,7 +1,7 @@
 #include "pledged/db/refund_repository.hpp"
 
 #include "audit_trail.hpp"
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -26,10 +26,8 @@ std::vector<PreparedStatement> RefundRepository::statements() {
 }
 
 Result<std::optional<RefundablePledge>> RefundRepository::find_refundable(const std::string& pledge_id) {
-  return with_connection<std::optional<RefundablePledge>>(
-      pool_,
-      [&](pqxx::connection& connection) -> std::optional<RefundablePledge> {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) -> std::optional<RefundablePledge> {
         const auto rows = tx.exec_prepared(kFindRefundable, pledge_id);
         if (rows.empty()) return std::nullopt;
         const auto& row = rows[0];
@@ -38,21 +36,19 @@ Result<std::optional<RefundablePledge>> RefundRepository::find_refundable(const 
         return RefundablePledge{row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
                                 row[3].as<std::string>(), *payment, row[6].as<std::int64_t>()};
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 Result<bool> RefundRepository::record_refund(const RefundablePledge& pledge, const RefundReceipt& receipt,
                                             const AuditActor& actor) {
-  return with_connection<bool>(pool_, [&](pqxx::connection& connection) {
+  return pool_.transact([&](Tx& tx) {
     // The ledger has one writer for refunds: Stripe's charge.refunded event, which
     // carries the charge's cumulative amount_refunded and is keyed by the charge. If
     // this call wrote a row of its own too, the same money would count twice.
-    pqxx::work tx(connection);
     append_audit(tx, actor, "pledge.refund", pledge.pledge_id, "",
-                 "{\"refund\":\"" + receipt.refund_id + "\",\"amount\":" +
-                     std::to_string(receipt.amount.minor_units()) + ",\"currency\":\"" + receipt.amount.currency() +
-                     "\",\"ledger\":\"recorded from Stripe's charge.refunded event\"}");
-    tx.commit();
+                 "{\"refund\":\"" + receipt.refund_id +
+                     "\",\"amount\":" + std::to_string(receipt.amount.minor_units()) + ",\"currency\":\"" +
+                     receipt.amount.currency() + "\",\"ledger\":\"recorded from Stripe's charge.refunded event\"}");
     return false;
   });
 }

@@ -1,13 +1,12 @@
 #include "pledged/db/report_repository.hpp"
 
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
 
 // A read-only snapshot: every figure of one report (or every page of one export)
 // sees the same ledger even while money keeps arriving.
-using SnapshotTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 constexpr const char* kTimeZoneExists = "report_time_zone_exists";
 constexpr const char* kCampaignDays = "report_campaign_days";
@@ -56,9 +55,9 @@ constexpr int kExportPageRows = 1000;
 // One query, read a page at a time through a cursor: the database streams the rows
 // from a single plan instead of re-running a query per page.
 template <typename Row, typename... Params>
-void for_each_page(SnapshotTransaction& tx, const char* sql, Row (*read)(const pqxx::row&),
+void for_each_page(Tx& tx, const char* sql, Row (*read)(const pqxx::row&),
                    const std::function<bool(const std::vector<Row>&)>& batch, Params&&... params) {
-  tx.exec_params(std::string("DECLARE export_rows NO SCROLL CURSOR FOR ") + sql, std::forward<Params>(params)...);
+  tx.sql().exec_params(std::string("DECLARE export_rows NO SCROLL CURSOR FOR ") + sql, std::forward<Params>(params)...);
   const std::string fetch = "FETCH " + std::to_string(kExportPageRows) + " FROM export_rows";
   std::vector<Row> rows;
   rows.reserve(kExportPageRows);
@@ -146,43 +145,32 @@ std::vector<PreparedStatement> ReportRepository::statements() {
 }
 
 Result<bool> ReportRepository::time_zone_exists(const std::string& name) {
-  return with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
-        return tx.exec_prepared1(kTimeZoneExists, name)[0].as<bool>();
-      },
-      /*retry_if_broken=*/true);
+  return pool_.transact([&](Tx& tx) { return tx.exec_prepared1(kTimeZoneExists, name)[0].as<bool>(); },
+                        Retry::if_broken, TxMode::read_only);
 }
 
 Result<std::pair<std::string, std::string>> ReportRepository::campaign_days(const Campaign& campaign,
                                                                              const std::string& time_zone) {
-  return with_connection<std::pair<std::string, std::string>>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         const auto row = tx.exec_prepared1(kCampaignDays, campaign.id, time_zone);
         return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 Result<std::string> ReportRepository::local_date(Timestamp at, const std::string& time_zone) {
-  return with_connection<std::string>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         return tx.exec_prepared1(kLocalDate, at.time_since_epoch().count(), time_zone)[0].as<std::string>();
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaign, const ReportRange& range,
                                                          Timestamp now) {
-  return with_connection<CampaignReport>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        SnapshotTransaction tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         CampaignReport report;
         report.campaign = campaign.slug;
         report.currency = campaign.goal.currency();
@@ -220,28 +208,24 @@ Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaig
         }
         return report;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::snapshot);
 }
 
 Status ReportRepository::for_each_gift(const Campaign& campaign, const ReportRange& range, const GiftBatch& batch) {
-  auto done = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
-    SnapshotTransaction tx(connection);
-    for_each_page<GiftExportRow>(tx, PLEDGED_GIFTS_EXPORT_SQL, gift_row, batch, campaign.id, range.from, range.to,
-                                 range.time_zone);
-    return true;
-  });
-  if (!done) return done.error();
-  return Status::success();
+  return pool_.transact(
+      [&](Tx& tx) {
+        for_each_page<GiftExportRow>(tx, PLEDGED_GIFTS_EXPORT_SQL, gift_row, batch, campaign.id, range.from, range.to,
+                                     range.time_zone);
+      },
+      Retry::never, TxMode::snapshot);
 }
 
 Status ReportRepository::for_each_lapsed_donor(const Campaign& campaign, const DonorBatch& batch) {
-  auto done = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
-    SnapshotTransaction tx(connection);
-    for_each_page<DonorLine>(tx, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key", donor_line, batch, campaign.id);
-    return true;
-  });
-  if (!done) return done.error();
-  return Status::success();
+  return pool_.transact(
+      [&](Tx& tx) {
+        for_each_page<DonorLine>(tx, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key", donor_line, batch, campaign.id);
+      },
+      Retry::never, TxMode::snapshot);
 }
 
 }  // namespace pledged

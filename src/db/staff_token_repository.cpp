@@ -1,7 +1,7 @@
 #include "pledged/db/staff_token_repository.hpp"
 
 #include "audit_trail.hpp"
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -45,12 +45,10 @@ std::vector<PreparedStatement> StaffTokenRepository::statements() {
 
 Status StaffTokenRepository::create(const std::string& name, StaffRole role, const std::string& token_hash,
                                     const AuditActor& actor) {
-  auto created = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  auto created = pool_.transact([&](Tx& tx) {
     const auto rows = tx.exec_prepared(kInsertToken, name, to_string(role), token_hash);
     if (rows.empty()) return false;
     append_audit(tx, actor, "token.create", name, "", rows[0][0].as<std::string>());
-    tx.commit();
     return true;
   });
   if (!created) return created.error();
@@ -59,10 +57,8 @@ Status StaffTokenRepository::create(const std::string& name, StaffRole role, con
 }
 
 Result<std::vector<StaffTokenInfo>> StaffTokenRepository::list() {
-  return with_connection<std::vector<StaffTokenInfo>>(
-      pool_,
-      [](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [](Tx& tx) {
         std::vector<StaffTokenInfo> tokens;
         for (const auto& row : tx.exec_prepared(kListTokens)) {
           tokens.push_back(StaffTokenInfo{row[0].as<std::string>(),
@@ -72,16 +68,14 @@ Result<std::vector<StaffTokenInfo>> StaffTokenRepository::list() {
         }
         return tokens;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 Status StaffTokenRepository::revoke(const std::string& name, const AuditActor& actor) {
-  auto revoked = with_connection<bool>(pool_, [&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+  auto revoked = pool_.transact([&](Tx& tx) {
     const auto rows = tx.exec_prepared(kRevokeToken, name);
     if (rows.empty()) return false;
     append_audit(tx, actor, "token.revoke", name, "", rows[0][0].as<std::string>());
-    tx.commit();
     return true;
   });
   if (!revoked) return revoked.error();
@@ -90,21 +84,18 @@ Status StaffTokenRepository::revoke(const std::string& name, const AuditActor& a
 }
 
 Result<std::optional<StaffIdentity>> StaffTokenRepository::authenticate(const std::string& token_hash) {
-  return with_connection<std::optional<StaffIdentity>>(
-      pool_,
-      [&](pqxx::connection& connection) -> std::optional<StaffIdentity> {
-        pqxx::work tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) -> std::optional<StaffIdentity> {
         const auto rows = tx.exec_prepared(kFindToken, token_hash);
         if (rows.empty()) return std::nullopt;
         const auto role = parse_staff_role(rows[0][2].as<std::string>());
         if (!role) return std::nullopt;
         if (rows[0][3].as<bool>()) {
           tx.exec_prepared(kTouchToken, rows[0][0].as<std::int64_t>());
-          tx.commit();
         }
         return StaffIdentity{rows[0][1].as<std::string>(), *role};
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken);
 }
 
 }  // namespace pledged

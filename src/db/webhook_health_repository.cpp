@@ -1,6 +1,6 @@
 #include "pledged/db/webhook_health_repository.hpp"
 
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 namespace pledged {
 namespace {
@@ -33,10 +33,8 @@ std::vector<PreparedStatement> WebhookHealthRepository::statements() {
 }
 
 Result<WebhookHealth> WebhookHealthRepository::load() {
-  return with_connection<WebhookHealth>(
-      pool_,
-      [](pqxx::connection& connection) {
-        pqxx::read_transaction tx(connection);
+  return pool_.transact(
+      [](Tx& tx) {
         WebhookHealth health;
         for (const auto& row : tx.exec_prepared(kHealthByType)) {
           health.by_type.push_back(WebhookTypeHealth{row[0].as<std::string>(),
@@ -52,7 +50,7 @@ Result<WebhookHealth> WebhookHealthRepository::load() {
         health.oldest_waiting_at = optional_time(totals[5]);
         return health;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken, TxMode::read_only);
 }
 
 }  // namespace pledged

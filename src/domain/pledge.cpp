@@ -141,4 +141,43 @@ std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& requ
 
 std::string new_pledge_id() { return "pl_" + random_base62(24); }
 
+std::string public_pledge_json(const Pledge& pledge) {
+  return json{{"id", pledge.id},
+              {"status", to_string(pledge.status)},
+              {"campaign", pledge.campaign_slug},
+              {"amount", pledge.amount},
+              {"currency", pledge.currency},
+              {"frequency", to_string(pledge.frequency)},
+              {"checkout_url", pledge.checkout_url}}
+      .dump();
+}
+
+std::optional<Pledge> parse_public_pledge_json(std::string_view text) {
+  const auto parsed = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return std::nullopt;
+  const auto text_of = [&](const char* name) -> std::optional<std::string> {
+    const auto found = parsed.find(name);
+    if (found == parsed.end() || !found->is_string()) return std::nullopt;
+    return found->get<std::string>();
+  };
+  const auto id = text_of("id"), status = text_of("status"), campaign = text_of("campaign"),
+             currency = text_of("currency"), frequency = text_of("frequency"), url = text_of("checkout_url");
+  const auto amount = parsed.find("amount");
+  if (!id || !status || !campaign || !currency || !frequency || !url || amount == parsed.end() ||
+      !amount->is_number_integer()) {
+    return std::nullopt;
+  }
+  const auto known_status = parse_pledge_status(*status);
+  if (!known_status) return std::nullopt;
+  Pledge pledge;
+  pledge.id = *id;
+  pledge.status = *known_status;
+  pledge.campaign_slug = *campaign;
+  pledge.amount = amount->get<std::int64_t>();
+  pledge.currency = *currency;
+  pledge.frequency = *frequency == "monthly" ? Frequency::monthly : Frequency::once;
+  pledge.checkout_url = *url;
+  return pledge;
+}
+
 }  // namespace pledged

@@ -1,9 +1,8 @@
 // Admin routes (admin role): campaigns, offline gifts, refunds and the audit log.
-// Every change goes through AdminRepository, which writes its audit row in the same
-// transaction.
+// Each reads the body, calls one use case (CampaignAdmin, PledgeRefunds), renders.
 #include <nlohmann/json.hpp>
 
-#include "pledged/http/routes.hpp"
+#include "admin_routes.hpp"
 
 namespace pledged {
 
@@ -37,7 +36,7 @@ class FieldReader {
   std::optional<std::string> text(const char* name) {
     if (!body_.contains(name) || body_[name].is_null()) return std::nullopt;
     if (!body_[name].is_string()) {
-      error_.fields[name] = "must be a string";
+      unreadable_[name] = "must be a string";
       return std::nullopt;
     }
     return body_[name].get<std::string>();
@@ -45,23 +44,17 @@ class FieldReader {
   std::optional<std::int64_t> integer(const char* name) {
     if (!body_.contains(name) || body_[name].is_null()) return std::nullopt;
     if (!body_[name].is_number_integer()) {
-      error_.fields[name] = "must be an integer in the currency's minor unit";
+      unreadable_[name] = "must be an integer in the currency's minor unit";
       return std::nullopt;
     }
     return body_[name].get<std::int64_t>();
   }
-  // Merges the type errors into a validation error from the layer below.
-  template <typename T>
-  Result<T> combine(Result<T> validated) {
-    if (error_.fields.empty()) return validated;
-    Error merged = validated ? error_ : validated.error();
-    for (const auto& [field, problem] : error_.fields) merged.fields[field] = problem;
-    return merged;
-  }
+  // The fields of the wrong JSON type, for the use case to report with its own findings.
+  const UnreadableFields& unreadable() const { return unreadable_; }
 
  private:
   const json& body_;
-  Error error_{ErrorCode::validation_failed, "the request has invalid fields", {}};
+  UnreadableFields unreadable_;
 };
 
 json campaign_json(const Campaign& campaign) {
@@ -76,21 +69,19 @@ json campaign_json(const Campaign& campaign) {
 
 json parse_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json::parse(text, nullptr, false); }
 
-Result<HttpResponse> create_campaign(const StaffDeps& deps, const StaffCall& call) {
+Result<HttpResponse> create_campaign(const AdminDeps& deps, const StaffCall& call) {
   auto body = json_object_body(call);
   if (!body) return body.error();
   FieldReader fields(*body);
   CampaignFields input{fields.text("slug").value_or(""),      fields.text("title").value_or(""),
                        fields.text("currency").value_or(""),  fields.integer("goal"),
                        fields.text("starts_at").value_or(""), fields.text("ends_at").value_or("")};
-  auto campaign = fields.combine(validate_new_campaign(input));
-  if (!campaign) return campaign.error();
-  auto created = deps.admin.create_campaign(*campaign, call.actor());
+  auto created = deps.admin.create_campaign(input, call.actor(), fields.unreadable());
   if (!created) return created.error();
   return json_response(201, campaign_json(*created));
 }
 
-Result<HttpResponse> patch_campaign(const StaffDeps& deps, const StaffCall& call) {
+Result<HttpResponse> patch_campaign(const AdminDeps& deps, const StaffCall& call) {
   auto body = json_object_body(call);
   if (!body) return body.error();
   FieldReader fields(*body);
@@ -102,19 +93,14 @@ Result<HttpResponse> patch_campaign(const StaffDeps& deps, const StaffCall& call
       return error;
     }
   }
-  auto updated = deps.admin.update_campaign(
-      call.param("slug"),
-      [&](const Campaign& current) { return fields.combine(apply_campaign_patch(current, patch)); }, call.actor());
+  auto updated = deps.admin.update_campaign(call.param("slug"), patch, call.actor(), fields.unreadable());
   if (!updated) return updated.error();
   return json_response(200, campaign_json(*updated));
 }
 
-Result<HttpResponse> record_offline_gift(const StaffDeps& deps, const StaffCall& call) {
+Result<HttpResponse> record_offline_gift(const AdminDeps& deps, const StaffCall& call) {
   auto body = json_object_body(call);
   if (!body) return body.error();
-  auto campaign = deps.campaigns.find_by_slug(call.param("slug"));
-  if (!campaign) return campaign.error();
-  if (!*campaign) return make_error(ErrorCode::not_found, "no campaign with that slug");
   FieldReader fields(*body);
   OfflineGiftFields input{fields.integer("amount"),
                           fields.text("currency").value_or(""),
@@ -123,12 +109,12 @@ Result<HttpResponse> record_offline_gift(const StaffDeps& deps, const StaffCall&
                           fields.text("received_at").value_or(""),
                           fields.text("method").value_or(""),
                           fields.text("note").value_or("")};
-  auto gift = fields.combine(validate_offline_gift(input, **campaign, now_utc()));
-  if (!gift) return gift.error();
-  auto id = deps.admin.record_offline_gift(**campaign, *gift, call.actor());
-  if (!id) return id.error();
-  return json_response(201, json{{"id", *id},
-                                 {"campaign", (*campaign)->slug},
+  auto recorded =
+      deps.admin.record_offline_gift(call.param("slug"), input, call.actor(), now_utc(), fields.unreadable());
+  if (!recorded) return recorded.error();
+  const OfflineGift* gift = &recorded->gift;
+  return json_response(201, json{{"id", recorded->id},
+                                 {"campaign", recorded->campaign_slug},
                                  {"kind", "offline_gift"},
                                  {"amount", gift->amount.minor_units()},
                                  {"currency", gift->amount.currency()},
@@ -136,7 +122,7 @@ Result<HttpResponse> record_offline_gift(const StaffDeps& deps, const StaffCall&
                                  {"received_at", format_rfc3339(gift->received_at)}});
 }
 
-Result<HttpResponse> list_audit(const StaffDeps& deps, const StaffCall& call) {
+Result<HttpResponse> list_audit(const AdminDeps& deps, const StaffCall& call) {
   int limit = kDefaultAuditPage;
   std::int64_t before = 0;
   try {
@@ -165,12 +151,12 @@ Result<HttpResponse> list_audit(const StaffDeps& deps, const StaffCall& call) {
   return json_response(200, body).with_header("Cache-Control", "no-store");
 }
 
-Result<HttpResponse> refund_pledge(const StaffDeps& deps, const StaffCall& call) {
+Result<HttpResponse> refund_pledge(const AdminDeps& deps, const StaffCall& call) {
   auto body = call.body.empty() ? Result<json>(json::object()) : json_object_body(call);
   if (!body) return body.error();
   FieldReader fields(*body);
   const auto amount = fields.integer("amount");
-  auto refunded = fields.combine(deps.refunds.refund(call.param("id"), amount, call.actor()));
+  auto refunded = deps.refunds.refund(call.param("id"), amount, call.actor(), fields.unreadable());
   if (!refunded) return refunded.error();
   return json_response(201, json{{"pledge", refunded->pledge_id},
                                  {"refund", refunded->refund_id},
@@ -180,13 +166,13 @@ Result<HttpResponse> refund_pledge(const StaffDeps& deps, const StaffCall& call)
 }
 
 // Binds a route function to the dependencies, as a job for the gate.
-StaffJob bound(Result<HttpResponse> (*route)(const StaffDeps&, const StaffCall&), StaffDeps deps) {
+StaffJob bound(Result<HttpResponse> (*route)(const AdminDeps&, const StaffCall&), AdminDeps deps) {
   return [route, deps](const StaffCall& call) { return route(deps, call); };
 }
 
 }  // namespace
 
-void add_admin_routes(RouteTable& routes, StaffGate& gate, StaffDeps deps) {
+void add_admin_routes(RouteTable& routes, StaffGate& gate, AdminDeps deps) {
   routes.add(Method::Post, "/v1/admin/campaigns", gate.guard(StaffRole::admin, bound(create_campaign, deps)));
   routes.add(Method::Patch, "/v1/admin/campaigns/:slug", gate.guard(StaffRole::admin, bound(patch_campaign, deps)));
   routes.add(Method::Post, "/v1/admin/campaigns/:slug/offline-gifts",

@@ -1,5 +1,5 @@
 // /healthz, /readyz and /metrics.
-#include "pledged/http/routes.hpp"
+#include "operations_routes.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 
 namespace pledged {
@@ -14,7 +14,7 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
   routes.add(Method::Get, "/readyz", [deps](const RouteRequest&, ExchangePtr exchange) {
     answer_on_worker(deps.workers, exchange, [deps, exchange]() -> Result<HttpResponse> {
       if (exchange->context().draining.load()) return make_error(ErrorCode::unavailable, "draining");
-      if (auto ready = deps.pool.check_ready(deps.schema_version); !ready) return ready.error();
+      if (auto ready = deps.readiness.check(); !ready) return ready.error();
       return json_response(200, std::string(R"({"status":"ready"})"));
     });
   });

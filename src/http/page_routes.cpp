@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "page_routes.hpp"
 #include "pledged/core/embedded_file.hpp"
 #include "pledged/domain/currency.hpp"
 #include "pledged/http/page_template.hpp"
-#include "pledged/http/routes.hpp"
 
 namespace pledged {
 

@@ -1,7 +1,7 @@
 // POST /v1/pledges: cheap checks on the reactor thread, everything that waits
 // (PostgreSQL, Stripe) on the worker pool.
+#include "pledge_routes.hpp"
 #include "pledged/http/client_ip.hpp"
-#include "pledged/http/routes.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 
 namespace pledged {
@@ -37,10 +37,10 @@ void add_pledge_routes(RouteTable& routes, PledgeDeps deps) {
     }
     PledgeCall call{request.body(), request.header("Idempotency-Key"), ip};
     answer_on_worker(deps.workers, exchange, [deps, call = std::move(call)]() -> Result<HttpResponse> {
-      auto reply = deps.pledges.create(call, now_utc());
-      if (!reply) return reply.error();
-      auto response = json_response(reply->status, reply->body);
-      if (reply->replayed) response.with_header("Idempotent-Replayed", "true");
+      auto started = deps.pledges.create(call, now_utc());
+      if (!started) return started.error();
+      auto response = json_response(201, public_pledge_json(started->pledge));
+      if (started->replayed) response.with_header("Idempotent-Replayed", "true");
       return response;
     });
   });

@@ -1,7 +1,7 @@
 // GET /v1/campaigns/:slug/progress: the banner's data, straight from memory.
 #include <algorithm>
 
-#include "pledged/http/routes.hpp"
+#include "progress_routes.hpp"
 
 namespace pledged {
 

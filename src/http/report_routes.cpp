@@ -2,7 +2,7 @@
 // of Stripe's webhooks. Each handler reads the query and calls one function below it.
 #include <nlohmann/json.hpp>
 
-#include "pledged/http/routes.hpp"
+#include "report_routes.hpp"
 
 namespace pledged {
 
@@ -106,7 +106,7 @@ StaffJob csv_export(CampaignReports& reports, CsvWriter write, const char* file_
 
 }  // namespace
 
-void add_report_routes(RouteTable& routes, StaffGate& gate, StaffDeps deps) {
+void add_report_routes(RouteTable& routes, StaffGate& gate, ReportDeps deps) {
   routes.add(Method::Get, "/v1/reports/campaigns/:slug",
              gate.guard(StaffRole::viewer, [deps](const StaffCall& call) -> Result<HttpResponse> {
                auto view = deps.reports.report(report_query(call), now_utc());
@@ -120,7 +120,7 @@ void add_report_routes(RouteTable& routes, StaffGate& gate, StaffDeps deps) {
                         csv_export(deps.reports, &CampaignReports::write_lapsed_donors_csv, "lapsed-donors")));
   routes.add(Method::Get, "/v1/reports/webhooks/health",
              gate.guard(StaffRole::viewer, [deps](const StaffCall&) -> Result<HttpResponse> {
-               auto health = deps.webhook_health.load();
+               auto health = deps.webhook_health.now();
                if (!health) return health.error();
                return json_response(200, webhook_health_json(*health)).with_header("Cache-Control", "no-store");
              }));

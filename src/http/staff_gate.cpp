@@ -52,9 +52,9 @@ std::optional<std::string> StaffCall::query_value(const std::string& name) const
   return found->second;
 }
 
-StaffGate::StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
+StaffGate::StaffGate(StaffAccess& staff, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
                      const TrustedProxies& trusted_proxies)
-    : tokens_(tokens),
+    : staff_(staff),
       workers_(workers),
       metrics_(metrics),
       throttle_(failures_per_minute, kFailureWindow),
@@ -92,9 +92,9 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
     call.content_type = request.header("Content-Type");
     call.exchange = exchange;
     answer_on_worker(workers_, exchange,
-                     [this, required, shared_job, hash = staff_token_hash(*token), call = std::move(call)]() mutable
-                     -> Result<HttpResponse> {
-                       auto who = tokens_.authenticate(hash);
+                     [this, required, shared_job, token = std::move(*token),
+                      call = std::move(call)]() mutable -> Result<HttpResponse> {
+                       auto who = staff_.sign_in(token);
                        if (!who) return who.error();
                        if (!*who) {
                          refuse(call.client_ip, "unknown", call.exchange);

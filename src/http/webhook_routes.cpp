@@ -2,10 +2,10 @@
 // on a worker; 200 only after the event is committed.
 #include <nlohmann/json.hpp>
 
-#include "pledged/http/routes.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 #include "pledged/webhooks/event_handlers.hpp"
 #include "pledged/webhooks/stripe_signature.hpp"
+#include "webhook_routes.hpp"
 
 namespace pledged {
 

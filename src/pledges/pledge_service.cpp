@@ -1,7 +1,5 @@
 #include "pledged/pledges/pledge_service.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "pledged/core/crypto.hpp"
 #include "pledged/stripe/checkout_sessions.hpp"
 
@@ -12,13 +10,20 @@ constexpr const char* kIdempotencyScope = "pledges";
 constexpr int kStripeRetryAfterSeconds = 10;
 constexpr int kNotConfiguredRetryAfterSeconds = 300;
 
-std::string reply_body(const std::string& id, const std::string& status, const std::string& campaign,
-                       std::int64_t amount, const std::string& currency, Frequency frequency,
-                       const std::string& checkout_url) {
-  return nlohmann::json{{"id", id},         {"status", status},   {"campaign", campaign},
-                        {"amount", amount}, {"currency", currency}, {"frequency", to_string(frequency)},
-                        {"checkout_url", checkout_url}}
-      .dump();
+// What the first answer to an Idempotency-Key was: kept as the API's own form of the
+// pledge, so that a replay renders to the same bytes (an HTTP 201 then, as now).
+constexpr int kKeptAnswerStatus = 201;
+
+Pledge started(const NewPledge& pledge, const std::string& campaign_slug, const std::string& checkout_url) {
+  Pledge view;
+  view.id = pledge.id;
+  view.status = PledgeStatus::pending;
+  view.campaign_slug = campaign_slug;
+  view.amount = pledge.amount;
+  view.currency = pledge.currency;
+  view.frequency = pledge.frequency;
+  view.checkout_url = checkout_url;
+  return view;
 }
 
 Error checkout_unavailable(const std::string& pledge_id, const std::string& why, int retry_after) {
@@ -31,7 +36,7 @@ Error checkout_unavailable(const std::string& pledge_id, const std::string& why,
 
 }  // namespace
 
-Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now) {
+Result<StartedPledge> PledgeService::create(const PledgeCall& call, Timestamp now) {
   if (call.idempotency_key && (call.idempotency_key->empty() || call.idempotency_key->size() > kMaxIdempotencyKeyLength)) {
     return make_error(ErrorCode::bad_request, "Idempotency-Key must be 1 to 255 characters");
   }
@@ -75,8 +80,11 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   auto claim = deps_.idempotency.claim(scope, pledge.id);
   if (!claim) return claim.error();
   switch (claim->outcome) {
-    case ClaimOutcome::replay:
-      return PledgeReply{claim->response_status, claim->response_body, true};
+    case ClaimOutcome::replay: {
+      auto kept = parse_public_pledge_json(claim->response_body);
+      if (!kept) return make_error(ErrorCode::internal, "the Idempotency-Key's kept answer is unreadable");
+      return StartedPledge{std::move(*kept), true};
+    }
     case ClaimOutcome::mismatch: {
       auto error = make_error(ErrorCode::validation_failed,
                               "this Idempotency-Key was already used with a different request body");
@@ -94,8 +102,9 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   const bool resumed = claim->resource_id != pledge.id;
   pledge.id = claim->resource_id;  // an interrupted first attempt's pledge, when resuming
   auto reply = start_checkout(pledge, *campaign, resumed);
-  const Status recorded = reply ? deps_.idempotency.complete(scope, reply->status, reply->body)
-                                : deps_.idempotency.release(scope);
+  const Status recorded = reply
+                              ? deps_.idempotency.complete(scope, kKeptAnswerStatus, public_pledge_json(reply->pledge))
+                              : deps_.idempotency.release(scope);
   if (!recorded) {
     // The pledge itself is safe; a repeat resumes it once the key's lock lapses.
     deps_.log.event("warn", "could not record the Idempotency-Key outcome: " + recorded.error().message,
@@ -104,16 +113,17 @@ Result<PledgeReply> PledgeService::create(const PledgeCall& call, Timestamp now)
   return reply;
 }
 
-Result<PledgeReply> PledgeService::start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed) {
+Result<StartedPledge> PledgeService::start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed) {
   if (auto stored = deps_.pledges.insert(pledge); !stored) return stored.error();
   if (resumed) {
     auto existing = deps_.pledges.find_by_id(pledge.id);
     if (!existing) return existing.error();
     if (*existing && !(*existing)->checkout_url.empty()) {
       // Resumed after the session was made but before the reply was recorded.
-      const Pledge& stored = **existing;
-      return PledgeReply{201, reply_body(stored.id, stored.status, campaign.slug, stored.amount, stored.currency,
-                                         stored.frequency, stored.checkout_url)};
+      Pledge stored = **existing;
+      stored.campaign_slug = campaign.slug;
+      stored.checkout_session_id.clear();
+      return StartedPledge{std::move(stored), false};
     }
   }
 
@@ -141,8 +151,7 @@ Result<PledgeReply> PledgeService::start_checkout(const NewPledge& pledge, const
   if (auto attached = deps_.pledges.attach_checkout_session(pledge.id, session->id, session->url); !attached) {
     return attached.error();
   }
-  return PledgeReply{201, reply_body(pledge.id, "pending", campaign.slug, pledge.amount, pledge.currency,
-                                     pledge.frequency, session->url)};
+  return StartedPledge{started(pledge, campaign.slug, session->url), false};
 }
 
 }  // namespace pledged

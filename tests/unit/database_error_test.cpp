@@ -6,7 +6,7 @@
 
 #include <pqxx/pqxx>
 
-#include "pool_impl.hpp"
+#include "pledged/db/sql.hpp"
 
 using pledged::ErrorCode;
 using pledged::database_error;

@@ -87,4 +87,19 @@ class [[nodiscard]] Status {
   bool failed_ = false;
 };
 
+// Fields a caller could not even read (a JSON value of the wrong type, say): field
+// name -> what is wrong. A use case reports them together with its own findings and
+// does nothing while there are any.
+using UnreadableFields = std::map<std::string, std::string>;
+
+// `checked`, unless some fields were unreadable: then a validation error naming them
+// all, and whatever `checked` found wrong besides.
+template <typename T>
+Result<T> refuse_unreadable(Result<T> checked, const UnreadableFields& unreadable) {
+  if (unreadable.empty()) return checked;
+  Error merged = checked ? Error{ErrorCode::validation_failed, "the request has invalid fields", {}} : checked.error();
+  for (const auto& [field, problem] : unreadable) merged.fields[field] = problem;
+  return merged;
+}
+
 }  // namespace pledged

@@ -1,4 +1,6 @@
 #pragma once
+// Reading campaigns. Creating and changing them is an admin action with its audit
+// row: AdminRepository, through the CampaignAdmin use case.
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +16,6 @@ class CampaignRepository {
   explicit CampaignRepository(ConnectionPool& pool) : pool_(pool) {}
   static std::vector<PreparedStatement> statements();
 
-  // ErrorCode::conflict when the slug is taken.
-  Result<Campaign> insert(const Campaign& campaign);
   Result<std::optional<Campaign>> find_by_slug(const std::string& slug);
 
  private:

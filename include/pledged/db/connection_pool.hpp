@@ -5,8 +5,12 @@
 // libpqxx's own reconnect is deprecated and not trusted.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "pledged/core/result.hpp"
@@ -36,6 +40,20 @@ struct PoolStats {
   std::uint64_t broken = 0;    // connections discarded as broken
 };
 
+class Tx;  // pledged/db/sql.hpp: for repositories only
+
+// How a unit of work reads and writes.
+enum class TxMode {
+  read_write,  // read committed
+  read_only,   // read committed, refuses writes
+  snapshot,    // repeatable read, read only: one consistent view across many statements
+};
+
+// Whether transact may run the work a second time on a fresh connection when the
+// first one broke before the commit. Only for work that is safe to repeat (reads,
+// or writes idempotent by a key the caller or Stripe supplied).
+enum class Retry { never, if_broken };
+
 class ConnectionPool {
  public:
   ConnectionPool(PoolOptions options, std::vector<PreparedStatement> statements);
@@ -52,10 +70,29 @@ class ConnectionPool {
 
   PoolStats stats() const;
 
-  struct Impl;
-  Impl& impl() { return *impl_; }
+  // The one way to run a unit of work: leases a connection, opens a transaction,
+  // runs `work`, commits, gives the connection back. What the database throws becomes
+  // an Error (database_error): unavailable for a lost connection, a timeout, a
+  // deadlock or serialization failure, or a commit whose outcome is unknown; internal
+  // for anything else. A broken connection is discarded. `work` returns a value (the
+  // Result's) or nothing (a Status).
+  template <typename Work>
+  auto transact(Work&& work, Retry retry = Retry::never, TxMode mode = TxMode::read_write) {
+    using T = std::invoke_result_t<Work&, Tx&>;
+    if constexpr (std::is_void_v<T>) {
+      return run(std::function<void(Tx&)>(std::forward<Work>(work)), retry, mode);
+    } else {
+      std::optional<T> value;
+      Status done = run([&](Tx& tx) { value.emplace(work(tx)); }, retry, mode);
+      if (!done) return Result<T>(done.error());
+      return Result<T>(std::move(*value));
+    }
+  }
 
  private:
+  struct Impl;  // src/db/pool_impl.hpp
+  Status run(const std::function<void(Tx&)>& work, Retry retry, TxMode mode);
+
   std::unique_ptr<Impl> impl_;
 };
 

@@ -7,7 +7,7 @@
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/domain/audit.hpp"
 #include "pledged/domain/refund.hpp"
-#include "pledged/refunds/refund_gateway.hpp"
+#include "pledged/domain/refund_gateway.hpp"
 
 namespace pledged {
 

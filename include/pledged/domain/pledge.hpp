@@ -8,6 +8,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/domain/campaign.hpp"
+#include "pledged/domain/pledge_status.hpp"
 
 namespace pledged {
 
@@ -71,9 +72,16 @@ struct Pledge {
   std::int64_t amount = 0;
   std::string currency;
   Frequency frequency = Frequency::once;
-  std::string status;  // not_started, pending, ... (see migrations/0001)
+  PledgeStatus status = PledgeStatus::pending;
   std::string checkout_session_id;  // empty until Stripe created the session
   std::string checkout_url;
 };
+
+// The pledge as the donor's browser sees it after POST /v1/pledges (API.md): id,
+// status, campaign, amount, currency, frequency, checkout_url. Also the form in which
+// an Idempotency-Key's first answer is kept, so that a replay is the same bytes.
+std::string public_pledge_json(const Pledge& pledge);
+// The reverse, for a kept answer; nullopt when the text is not such a pledge.
+std::optional<Pledge> parse_public_pledge_json(std::string_view text);
 
 }  // namespace pledged

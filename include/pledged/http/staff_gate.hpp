@@ -8,11 +8,11 @@
 #include <string>
 
 #include "pledged/core/metrics.hpp"
-#include "pledged/core/worker_pool.hpp"
-#include "pledged/db/staff_token_repository.hpp"
-#include "pledged/domain/failure_throttle.hpp"
 #include "pledged/core/trusted_proxies.hpp"
+#include "pledged/core/worker_pool.hpp"
+#include "pledged/domain/failure_throttle.hpp"
 #include "pledged/http/route_table.hpp"
+#include "pledged/staff/staff_access.hpp"
 
 namespace pledged {
 
@@ -39,7 +39,7 @@ using StaffJob = std::function<Result<HttpResponse>(const StaffCall&)>;
 class StaffGate {
  public:
   // `failures_per_minute` wrong tokens from one client address (see client_ip), then 429 for the rest of the minute.
-  StaffGate(StaffTokenRepository& tokens, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
+  StaffGate(StaffAccess& staff, WorkerPool& workers, Metrics& metrics, int failures_per_minute,
             const TrustedProxies& trusted_proxies);
 
   RouteHandler guard(StaffRole required, StaffJob job);
@@ -47,7 +47,7 @@ class StaffGate {
  private:
   void refuse(const std::string& client_ip, const char* reason, const ExchangePtr& exchange);
 
-  StaffTokenRepository& tokens_;
+  StaffAccess& staff_;
   WorkerPool& workers_;
   Metrics& metrics_;
   FailureThrottle throttle_;

@@ -20,10 +20,10 @@ struct PledgeCall {
   std::string client_ip;
 };
 
-// The response to send: the first response again, byte for byte, for a replay.
-struct PledgeReply {
-  int status = 201;
-  std::string body;
+// A pledge whose Checkout Session exists: where the donor goes to pay. `replayed`
+// when it is the first answer to the same Idempotency-Key again.
+struct StartedPledge {
+  Pledge pledge;
   bool replayed = false;
 };
 
@@ -41,14 +41,14 @@ class PledgeService {
   };
   explicit PledgeService(Deps deps) : deps_(std::move(deps)) {}
 
-  // 201 with the pledge and its checkout_url, or an error: bad_request, validation_failed
+  // The pledge and its checkout_url, or an error: bad_request, validation_failed
   // (every field), not_found, conflict (campaign closed, key in use), unavailable
   // (Stripe; the pledge is kept as not_started and a retry with the same key resumes it).
-  Result<PledgeReply> create(const PledgeCall& call, Timestamp now);
+  Result<StartedPledge> create(const PledgeCall& call, Timestamp now);
 
  private:
   // `resumed`: the pledge may exist from an earlier attempt with the same Idempotency-Key.
-  Result<PledgeReply> start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed);
+  Result<StartedPledge> start_checkout(const NewPledge& pledge, const Campaign& campaign, bool resumed);
 
   Deps deps_;
 };

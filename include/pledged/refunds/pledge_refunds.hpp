@@ -19,8 +19,9 @@ class PledgeRefunds {
   // `gateway` may be null: this build has no Stripe client, and refunds answer 503.
   PledgeRefunds(RefundRepository& refunds, RefundGateway* gateway) : refunds_(refunds), gateway_(gateway) {}
 
+  // Nothing reaches Stripe while any field is unreadable or the plan is refused.
   Result<RefundOutcome> refund(const std::string& pledge_id, const std::optional<std::int64_t>& amount,
-                               const AuditActor& actor);
+                               const AuditActor& actor, const UnreadableFields& unreadable = {});
 
  private:
   RefundRepository& refunds_;

@@ -1,6 +1,6 @@
 #pragma once
 // Refunds through Stripe's API (POST /v1/refunds) for the admin refund route.
-#include "pledged/refunds/refund_gateway.hpp"
+#include "pledged/domain/refund_gateway.hpp"
 #include "pledged/stripe/stripe_client.hpp"
 
 namespace pledged::stripe {

@@ -7,7 +7,7 @@
 
 namespace pledged::webhooks {
 
-ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event) {
+ApplyResult apply_event(Tx& tx, const StripeEvent& event) {
   const EventHandler handler = find_event_handler(event.type);
   if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false};
 

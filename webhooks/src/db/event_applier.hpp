@@ -1,8 +1,8 @@
 #pragma once
 // Applies one stored event inside the caller's transaction.
-#include <pqxx/pqxx>
-
 #include <string>
+
+#include "pledged/db/sql.hpp"
 
 #include "pledged/webhooks/event_processor.hpp"
 
@@ -16,6 +16,6 @@ struct ApplyResult {
   bool moved_money = false;  // the ledger changed: announce it after commit
 };
 
-ApplyResult apply_event(pqxx::work& tx, const StripeEvent& event);
+ApplyResult apply_event(Tx& tx, const StripeEvent& event);
 
 }  // namespace pledged::webhooks

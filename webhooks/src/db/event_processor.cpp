@@ -1,7 +1,7 @@
 #include "pledged/webhooks/event_processor.hpp"
 
-#include "../../../src/db/pool_impl.hpp"
 #include "event_applier.hpp"
+#include "pledged/db/sql.hpp"
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
 #include "webhook_event_repository.hpp"
@@ -13,17 +13,8 @@ namespace {
 // own (much later) redelivery: the work is idempotent by the event's id.
 constexpr int kAttempts = 3;
 
-std::vector<std::string> select_ids(ConnectionPool& pool,
-                                    const std::function<std::vector<std::string>(pqxx::work&)>& query) {
-  auto ids = with_connection<std::vector<std::string>>(
-      pool,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        auto found = query(tx);
-        tx.commit();
-        return found;
-      },
-      /*retry_if_broken=*/true);
+std::vector<std::string> select_ids(ConnectionPool& pool, const std::function<std::vector<std::string>(Tx&)>& query) {
+  auto ids = pool.transact(query, Retry::if_broken);
   return ids ? *ids : std::vector<std::string>{};
 }
 
@@ -51,38 +42,26 @@ std::vector<PreparedStatement> EventProcessor::statements() {
 
 Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, std::string_view raw_payload,
                                                     EventSource source) {
-  return with_connection<ApplyResult>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
+  return pool_.transact(
+      [&](Tx& tx) {
         if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
-          tx.commit();
           return ApplyResult{EventOutcome::duplicate, "", "", "", false};
         }
         auto result = apply_event(tx, event);
         if (result.outcome != EventOutcome::applied) {
           WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false);
         }
-        tx.commit();
-        if (result.moved_money) StripeLedgerRepository::announce_progress(connection);
+        if (result.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
         return result;
       },
-      /*retry_if_broken=*/true);
+      Retry::if_broken);
 }
 
 Status EventProcessor::store_failed(const StripeEvent& event, std::string_view raw_payload, EventSource source,
                                     const std::string& error) {
-  auto stored = with_connection<bool>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::failed, error);
-        tx.commit();
-        return true;
-      },
-      /*retry_if_broken=*/true);
-  if (!stored) return stored.error();
-  return Status::success();
+  return pool_.transact(
+      [&](Tx& tx) { WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::failed, error); },
+      Retry::if_broken);
 }
 
 Result<EventOutcome> EventProcessor::receive(const StripeEvent& event, std::string_view raw_payload,
@@ -119,8 +98,8 @@ void EventProcessor::retry_awaiting(const std::string& pledge_id) {
   // A retried event can teach the pledge new ids (an invoice's payment intent, say),
   // which other waiting events may be waiting for: repeat until nothing moves.
   for (int round = 0; round < 8; ++round) {
-    const auto ids = select_ids(
-        pool_, [&](pqxx::work& tx) { return WebhookEventRepository::ids_awaiting_pledge(tx, pledge_id); });
+    const auto ids =
+        select_ids(pool_, [&](Tx& tx) { return WebhookEventRepository::ids_awaiting_pledge(tx, pledge_id); });
     if (ids.empty() || retry_events(ids).empty()) return;
   }
 }
@@ -128,46 +107,34 @@ void EventProcessor::retry_awaiting(const std::string& pledge_id) {
 std::vector<std::string> EventProcessor::retry_events(const std::vector<std::string>& ids) {
   std::vector<std::string> applied_to;
   for (const auto& id : ids) {
-    auto result = with_connection<ApplyResult>(
-        pool_,
-        [&](pqxx::connection& connection) {
-          pqxx::work tx(connection);
+    auto result = pool_.transact(
+        [&](Tx& tx) {
           const auto payload = WebhookEventRepository::lock_waiting(tx, id);
           if (!payload) return ApplyResult{EventOutcome::duplicate, "", "", "", false};  // someone applied it meanwhile
           auto event = parse_stripe_event(*payload);
           if (!event) {
             WebhookEventRepository::mark(tx, id, EventOutcome::failed, "stored payload is not an event", "", true);
-            tx.commit();
             return ApplyResult{EventOutcome::failed, "", "", "", false};
           }
           auto applied_now = apply_event(tx, *event);
           WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true);
-          tx.commit();
-          if (applied_now.moved_money) StripeLedgerRepository::announce_progress(connection);
+          if (applied_now.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
           return applied_now;
         },
-        /*retry_if_broken=*/true);
+        Retry::if_broken);
     if (result && result->outcome == EventOutcome::applied) applied_to.push_back(result->pledge_id);
   }
   return applied_to;
 }
 
 Result<int> EventProcessor::retry_waiting(int limit, bool ignore_backoff) {
-  auto ids = with_connection<std::vector<std::string>>(
-      pool_,
-      [&](pqxx::connection& connection) {
-        pqxx::work tx(connection);
-        auto found = WebhookEventRepository::retryable_ids(tx, limit, ignore_backoff);
-        tx.commit();
-        return found;
-      },
-      /*retry_if_broken=*/true);
+  auto ids = pool_.transact([&](Tx& tx) { return WebhookEventRepository::retryable_ids(tx, limit, ignore_backoff); },
+                            Retry::if_broken);
   if (!ids) return ids.error();
   if (ids->empty()) {
     // Nothing due; with the backoff respected there may still be some not due yet.
-    if (ignore_backoff || select_ids(pool_, [](pqxx::work& tx) {
-                            return WebhookEventRepository::retryable_ids(tx, 1, true);
-                          }).empty()) {
+    if (ignore_backoff ||
+        select_ids(pool_, [](Tx& tx) { return WebhookEventRepository::retryable_ids(tx, 1, true); }).empty()) {
       waiting_known_.store(false);
     }
     return 0;

@@ -25,7 +25,7 @@ std::vector<PreparedStatement> StripeLedgerRepository::statements() {
   return {{kRecord, kRecordSql}, {kAnnounceAfterCommit, kAnnounceAfterCommitSql}, {kAnnounce, kAnnounceSql}};
 }
 
-void StripeLedgerRepository::announce_after_commit(pqxx::work& tx) { tx.exec_prepared(kAnnounceAfterCommit); }
+void StripeLedgerRepository::announce_after_commit(Tx& tx) { tx.exec_prepared(kAnnounceAfterCommit); }
 
 void StripeLedgerRepository::announce_progress(pqxx::connection& connection) noexcept {
   try {
@@ -36,7 +36,7 @@ void StripeLedgerRepository::announce_progress(pqxx::connection& connection) noe
   }
 }
 
-void StripeLedgerRepository::record(pqxx::work& tx, const StripePledge& pledge, const LedgerMovement& movement,
+void StripeLedgerRepository::record(Tx& tx, const StripePledge& pledge, const LedgerMovement& movement,
                                     const std::string& event_id, Timestamp occurred_at) {
   tx.exec_prepared(kRecord, pledge.campaign_id, pledge.facts.id, to_string(movement.kind), movement.amount,
                    movement.currency, pledge.donor_key, movement.stripe_object_id, event_id,

@@ -59,7 +59,7 @@ std::vector<PreparedStatement> StripePledgeRepository::statements() {
   return {{kFind, kFindSql}, {kSetStatus, kSetStatusSql}, {kRecordLinks, kRecordLinksSql}, {kFillIds, kFillIdsSql}};
 }
 
-std::optional<StripePledge> StripePledgeRepository::find_for_update(pqxx::work& tx, const PledgeReferences& refs) {
+std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, const PledgeReferences& refs) {
   const auto rows = tx.exec_prepared(kFind, postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids),
                                      postgres_text_array(refs.customer_ids));
   if (rows.empty()) return std::nullopt;
@@ -74,11 +74,11 @@ std::optional<StripePledge> StripePledgeRepository::find_for_update(pqxx::work& 
   return pledge;
 }
 
-void StripePledgeRepository::set_status(pqxx::work& tx, const std::string& pledge_id, PledgeStatus status) {
+void StripePledgeRepository::set_status(Tx& tx, const std::string& pledge_id, PledgeStatus status) {
   tx.exec_prepared(kSetStatus, pledge_id, to_string(status));
 }
 
-void StripePledgeRepository::record_links(pqxx::work& tx, const std::string& pledge_id, const PledgeReferences& refs) {
+void StripePledgeRepository::record_links(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs) {
   std::vector<std::string> ids = refs.stripe_ids;
   ids.insert(ids.end(), refs.customer_ids.begin(), refs.customer_ids.end());
   if (ids.empty()) return;
@@ -87,7 +87,7 @@ void StripePledgeRepository::record_links(pqxx::work& tx, const std::string& ple
   tx.exec_prepared(kRecordLinks, pledge_id, postgres_text_array(ids));
 }
 
-void StripePledgeRepository::fill_stripe_ids(pqxx::work& tx, const std::string& pledge_id, const PledgeStripeIds& ids) {
+void StripePledgeRepository::fill_stripe_ids(Tx& tx, const std::string& pledge_id, const PledgeStripeIds& ids) {
   if (ids.payment_intent.empty() && ids.subscription.empty() && ids.customer.empty()) return;
   tx.exec_prepared(kFillIds, pledge_id, ids.payment_intent, ids.subscription, ids.customer);
 }

@@ -1,14 +1,12 @@
 #pragma once
 // Pledges as Stripe's events see them: found through any id an event carries, and
 // moved forward under a row lock so that concurrent events serialise per pledge.
-#include <pqxx/pqxx>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "pledged/db/connection_pool.hpp"
+#include "pledged/db/sql.hpp"
 #include "pledged/webhooks/event_handlers.hpp"
 
 namespace pledged::webhooks {
@@ -25,12 +23,12 @@ class StripePledgeRepository {
   static std::vector<PreparedStatement> statements();
 
   // The pledge the references lead to (strongest reference first), locked FOR UPDATE.
-  static std::optional<StripePledge> find_for_update(pqxx::work& tx, const PledgeReferences& refs);
-  static void set_status(pqxx::work& tx, const std::string& pledge_id, PledgeStatus status);
+  static std::optional<StripePledge> find_for_update(Tx& tx, const PledgeReferences& refs);
+  static void set_status(Tx& tx, const std::string& pledge_id, PledgeStatus status);
   // Remembers every Stripe id of the event's object as leading to this pledge.
-  static void record_links(pqxx::work& tx, const std::string& pledge_id, const PledgeReferences& refs);
+  static void record_links(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs);
   // Fills the pledge's own Stripe id columns where still empty.
-  static void fill_stripe_ids(pqxx::work& tx, const std::string& pledge_id, const PledgeStripeIds& ids);
+  static void fill_stripe_ids(Tx& tx, const std::string& pledge_id, const PledgeStripeIds& ids);
 };
 
 // A PostgreSQL text[] literal; ids are Stripe's, but quote them anyway.

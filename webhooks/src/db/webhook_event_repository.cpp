@@ -52,8 +52,8 @@ std::vector<PreparedStatement> WebhookEventRepository::statements() {
           {kAwaitingPledge, kAwaitingPledgeSql}, {kLockWaiting, kLockWaitingSql}};
 }
 
-bool WebhookEventRepository::insert(pqxx::work& tx, const StripeEvent& event, std::string_view raw_payload,
-                                    EventSource source, EventOutcome outcome, const std::string& error) {
+bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
+                                    EventOutcome outcome, const std::string& error) {
   const auto created = static_cast<long long>(event.created.time_since_epoch().count());
   const auto rows = tx.exec_prepared(kInsert, event.id, event.type, event.api_version, event.livemode, created,
                                      std::string(raw_payload), source == EventSource::webhook ? "webhook" : "reconcile",
@@ -61,25 +61,25 @@ bool WebhookEventRepository::insert(pqxx::work& tx, const StripeEvent& event, st
   return !rows.empty();
 }
 
-void WebhookEventRepository::mark(pqxx::work& tx, const std::string& event_id, EventOutcome outcome,
-                                  const std::string& error, const std::string& awaits, bool count_attempt) {
+void WebhookEventRepository::mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,
+                                  const std::string& awaits, bool count_attempt) {
   tx.exec_prepared(kMark, event_id, to_string(outcome), error, count_attempt ? 1 : 0,
                    awaits.empty() ? std::string("{}") : awaits);
 }
 
-std::vector<std::string> WebhookEventRepository::retryable_ids(pqxx::work& tx, int limit, bool ignore_backoff) {
+std::vector<std::string> WebhookEventRepository::retryable_ids(Tx& tx, int limit, bool ignore_backoff) {
   std::vector<std::string> ids;
   for (const auto& row : tx.exec_prepared(kRetryable, limit, ignore_backoff)) ids.push_back(row[0].as<std::string>());
   return ids;
 }
 
-std::vector<std::string> WebhookEventRepository::ids_awaiting_pledge(pqxx::work& tx, const std::string& pledge_id) {
+std::vector<std::string> WebhookEventRepository::ids_awaiting_pledge(Tx& tx, const std::string& pledge_id) {
   std::vector<std::string> ids;
   for (const auto& row : tx.exec_prepared(kAwaitingPledge, pledge_id)) ids.push_back(row[0].as<std::string>());
   return ids;
 }
 
-std::optional<std::string> WebhookEventRepository::lock_waiting(pqxx::work& tx, const std::string& event_id) {
+std::optional<std::string> WebhookEventRepository::lock_waiting(Tx& tx, const std::string& event_id) {
   const auto rows = tx.exec_prepared(kLockWaiting, event_id);
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::string>();

@@ -1,13 +1,11 @@
 #pragma once
 // The webhook_events table: each Stripe event once, with what became of it.
-#include <pqxx/pqxx>
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "pledged/db/connection_pool.hpp"
+#include "pledged/db/sql.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged::webhooks {
@@ -19,18 +17,18 @@ class WebhookEventRepository {
   // Inserts the event as applied (the common case, so usually nothing more is
   // written); false when the id is already stored. A concurrent duplicate waits
   // here for the first delivery's transaction to finish.
-  static bool insert(pqxx::work& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
+  static bool insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
                      EventOutcome outcome, const std::string& error);
   // Records what applying it did, when it is not `applied`.
   // `awaits` (a text[] literal): the ids a waiting event could be found through.
-  static void mark(pqxx::work& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,
+  static void mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,
                    const std::string& awaits, bool count_attempt);
 
-  static std::vector<std::string> retryable_ids(pqxx::work& tx, int limit, bool ignore_backoff);
+  static std::vector<std::string> retryable_ids(Tx& tx, int limit, bool ignore_backoff);
   // Waiting events that await any id this pledge is now known by.
-  static std::vector<std::string> ids_awaiting_pledge(pqxx::work& tx, const std::string& pledge_id);
+  static std::vector<std::string> ids_awaiting_pledge(Tx& tx, const std::string& pledge_id);
   // Locks a still-waiting event and returns its payload; nullopt once someone applied it.
-  static std::optional<std::string> lock_waiting(pqxx::work& tx, const std::string& event_id);
+  static std::optional<std::string> lock_waiting(Tx& tx, const std::string& event_id);
 };
 
 }  // namespace pledged::webhooks

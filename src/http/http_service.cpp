@@ -1,0 +1,55 @@
+#include "pledged/http/http_service.hpp"
+
+#include "admin_routes.hpp"
+#include "operations_routes.hpp"
+#include "page_routes.hpp"
+#include "pledge_routes.hpp"
+#include "pledged/core/rate_limiter.hpp"
+#include "pledged/http/http_server.hpp"
+#include "pledged/http/staff_gate.hpp"
+#include "progress_routes.hpp"
+#include "report_routes.hpp"
+#include "webhook_routes.hpp"
+
+namespace pledged {
+namespace {
+
+RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpRuntime& run,
+                      RateLimiter& pledge_rate_limiter, StaffGate& staff_gate) {
+  RouteTable routes;
+  add_operations_routes(routes, OperationsDeps{use.readiness, run.workers, run.metrics});
+  add_progress_routes(routes, use.progress, config);
+  add_page_routes(routes, use.progress, config);
+  add_pledge_routes(routes, PledgeDeps{use.pledges, pledge_rate_limiter, run.checkout_workers, config.trusted_proxies});
+  add_webhook_routes(
+      routes, WebhookDeps{run.workers, use.events, run.metrics, config.webhook_secrets, config.webhook_tolerance});
+  add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health});
+  add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds});
+  return routes;
+}
+
+}  // namespace
+
+struct HttpService::Impl {
+  Impl(const Config& config, const HttpUseCases& use, const HttpRuntime& run)
+      : pledge_rate_limiter(config.pledge_rate_per_minute),
+        staff_gate(use.staff, run.workers, run.metrics, config.staff_auth_failures_per_minute, config.trusted_proxies),
+        server(config.listen, config.http_threads, all_routes(config, use, run, pledge_rate_limiter, staff_gate),
+               run.context) {}
+
+  RateLimiter pledge_rate_limiter;
+  StaffGate staff_gate;
+  HttpServer server;
+};
+
+HttpService::HttpService(const Config& config, HttpUseCases use_cases, HttpRuntime runtime)
+    : impl_(std::make_unique<Impl>(config, use_cases, runtime)) {}
+
+HttpService::~HttpService() = default;
+
+void HttpService::start() { impl_->server.start(); }
+std::uint16_t HttpService::port() const { return impl_->server.port(); }
+bool HttpService::drain(std::chrono::milliseconds grace) { return impl_->server.drain(grace); }
+void HttpService::shutdown() { impl_->server.shutdown(); }
+
+}  // namespace pledged

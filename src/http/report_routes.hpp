@@ -1,0 +1,16 @@
+#pragma once
+// Staff reports (viewer role): campaign figures, CSV exports, webhook health.
+#include "pledged/http/route_table.hpp"
+#include "pledged/http/staff_gate.hpp"
+#include "pledged/operations/webhook_health.hpp"
+#include "pledged/reports/campaign_reports.hpp"
+
+namespace pledged {
+
+struct ReportDeps {
+  CampaignReports& reports;
+  WebhookHealthCheck& webhook_health;
+};
+void add_report_routes(RouteTable& routes, StaffGate& gate, ReportDeps deps);
+
+}  // namespace pledged
