@@ -1,6 +1,7 @@
 // Reconcile: events that never arrived are fetched page by page and fed through the
 // same code path as the webhook. Pages come from a fake event list, or, for the
-// command, from a fake /v1/events server through the one Stripe client.
+// command, from a fake /v1/events server and the Stripe stand-in through the one
+// Stripe client.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -16,9 +17,11 @@
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/stripe/event_page.hpp"
 #include "pledged/stripe/form_encoding.hpp"
+#include "pledged/stripe/stripe_client.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/reconcile.hpp"
 #include "service_fixture.hpp"
+#include "standin_process.hpp"
 #include "stripe_history.hpp"
 
 using namespace pledged::testing;
@@ -243,6 +246,47 @@ TEST_F(Reconcile, CommandFailsClearlyWithoutAKeyOrWithABadDate) {
   const auto unreachable = run_pledged({"reconcile"}, with_key);
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("Stripe unreachable"), std::string::npos) << unreachable.err;
+}
+
+// Reconcile's requests go through the one Stripe client: the stand-in's request log
+// shows the pinned Stripe-Version on every one, and a 500 is retried.
+TEST_F(Reconcile, CommandSendsThePinnedStripeVersionToTheStandin) {
+  StandinProcess standin;
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()}};
+  const auto run = run_pledged({"reconcile", "--since", "2026-11-01"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("seen 0,"), std::string::npos) << run.out;
+
+  const auto requests = standin.requests();
+  ASSERT_EQ(requests.size(), 1u) << requests.dump(2);
+  const auto& request = requests[0];
+  EXPECT_EQ(request["method"], "GET");
+  EXPECT_EQ(request["path"], "/v1/events");
+  EXPECT_EQ(request["stripe_version"], std::string(pledged::stripe::kStripeApiVersion));
+  EXPECT_EQ(request["authorized"], true);
+  EXPECT_EQ(request["params"]["limit"], "100");
+  EXPECT_EQ(request["params"]["created[gte]"],
+            std::to_string(pledged::parse_date("2026-11-01")->time_since_epoch().count()));
+}
+
+TEST_F(Reconcile, CommandRetriesAServerErrorFromStripe) {
+  StandinProcess standin;
+  standin.configure(json{{"fail", json::array({json{{"status", 500}}})}});
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()}};
+  const auto run = run_pledged({"reconcile"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const auto requests = standin.requests();
+  ASSERT_EQ(requests.size(), 2u) << "the injected 500, then one retry: " << requests.dump(2);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request["path"], "/v1/events");
+    EXPECT_EQ(request["stripe_version"], std::string(pledged::stripe::kStripeApiVersion));
+  }
+  EXPECT_EQ(requests[0]["query"], requests[1]["query"]) << "the same page asked again";
 }
 
 TEST(ReconcileEventPage, ReadsStripesListObject) {
