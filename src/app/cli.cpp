@@ -13,7 +13,8 @@
 #include "pledged/db/migration.hpp"
 #include "pledged/db/staff_token_repository.hpp"
 #include "pledged/staff/staff_access.hpp"
-#include "pledged/stripe/event_list_client.hpp"
+#include "pledged/stripe/event_page.hpp"
+#include "pledged/stripe/stripe_client.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/reconcile.hpp"
 
@@ -90,8 +91,16 @@ int run_reconcile(const Config& config, const std::string& since) {
   ConnectionPool pool(PoolOptions{config.database_url, 2, std::chrono::milliseconds(5000)},
                       webhooks::EventProcessor::statements());
   webhooks::EventProcessor processor(pool);
+  // The same client, version, timeouts and retries as checkout and refunds.
+  stripe::StripeClientOptions stripe_options;
+  stripe_options.api_base = config.stripe_api_base;
+  stripe_options.secret_key = *config.stripe_secret_key;
+  stripe_options.total_timeout = config.stripe_timeout;
+  stripe_options.max_retries = config.stripe_retries;
+  Metrics metrics;  // counted as the service counts them; a one-shot command exports none
+  stripe::StripeClient stripe_client(stripe_options, &metrics);
   const auto report = webhooks::reconcile_events(processor, [&](const std::string& starting_after) {
-    return fetch_event_page({config.stripe_api_base, *config.stripe_secret_key, created_since, starting_after});
+    return stripe::fetch_event_page(stripe_client, created_since, starting_after);
   });
   if (!report) return fail("reconcile: " + report.error().message);
   std::cout << "seen " << report->seen << ", already present " << report->already_present << ", applied "

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -33,20 +34,6 @@ std::optional<long long> parse_integer(const std::string& text) {
   return value;
 }
 
-// Reads an integer variable within [min, max] into `out`; unset leaves the default.
-Status read_integer(const EnvLookup& env, const char* name, long long min, long long max,
-                    long long& out) {
-  const auto raw = env(name);
-  if (!raw) return Status::success();
-  const auto value = parse_integer(*raw);
-  if (!value || *value < min || *value > max) {
-    return bad(name, "expected a whole number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", got \"" + *raw + "\"");
-  }
-  out = *value;
-  return Status::success();
-}
-
 bool is_http_url(const std::string& url) {
   return (url.rfind("http://", 0) == 0 && url.size() > 7) ||
          (url.rfind("https://", 0) == 0 && url.size() > 8);
@@ -64,18 +51,141 @@ std::string origin_of(const std::string& url) {
   return path_start == std::string::npos ? url : url.substr(0, path_start);
 }
 
-Result<ListenAddress> parse_listen(const std::string& text) {
+Result<ListenAddress> parse_listen(const char* name, const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return bad("PLEDGED_LISTEN", "expected host:port, got \"" + text + "\"");
+    return bad(name, "expected host:port, got \"" + text + "\"");
   }
   const auto port = parse_integer(text.substr(colon + 1));
   if (!port || *port < 0 || *port > 65535) {
-    return bad("PLEDGED_LISTEN", "port must be 0-65535 (0 picks a free port), got \"" + text + "\"");
+    return bad(name, "port must be 0-65535 (0 picks a free port), got \"" + text + "\"");
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   return ListenAddress{host, static_cast<std::uint16_t>(*port)};
+}
+
+// How one variable's value fills the Config. `name` is the variable's, for the error
+// message, which is one line starting with it.
+using Reader = std::function<Status(const char* name, const std::string& value, Config& config)>;
+
+// A whole number within [min, max] into an int or std::chrono field of Config.
+template <typename Field>
+Reader whole_number(Field Config::*field, long long min, long long max) {
+  return [field, min, max](const char* name, const std::string& value, Config& config) -> Status {
+    const auto number = parse_integer(value);
+    if (!number || *number < min || *number > max) {
+      return bad(name, "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                           ", got \"" + value + "\"");
+    }
+    config.*field = Field(*number);
+    return Status::success();
+  };
+}
+
+// An http:// or https:// URL, kept without its trailing slash.
+Reader http_url(std::string Config::*field) {
+  return [field](const char* name, const std::string& value, Config& config) -> Status {
+    if (!is_http_url(value)) return bad(name, "expected an http:// or https:// URL, got \"" + value + "\"");
+    config.*field = strip_trailing_slash(value);
+    return Status::success();
+  };
+}
+
+Status read_database_url(const char* name, const std::string& value, Config& config) {
+  if (value.empty()) return bad(name, "is required (a libpq connection string or URI)");
+  config.database_url = value;
+  return Status::success();
+}
+
+Status read_listen(const char* name, const std::string& value, Config& config) {
+  auto parsed = parse_listen(name, value);
+  if (!parsed) return parsed.error();
+  config.listen = *parsed;
+  return Status::success();
+}
+
+Status read_allowed_origins(const char* name, const std::string& value, Config& config) {
+  config.allowed_origins = split_list(value);
+  for (const auto& origin : config.allowed_origins) {
+    if (origin != "*" && (!is_http_url(origin) || origin_of(origin) != origin)) {
+      return bad(name, "each entry must be an origin like https://news.example (no path), got \"" + origin + "\"");
+    }
+  }
+  return Status::success();
+}
+
+// A secret's errors never quote it, nor depend on its value: every refused value
+// gets the same sentence.
+Status read_stripe_secret_key(const char* name, const std::string& value, Config& config) {
+  if (value.empty()) return Status::success();
+  if (value.rfind("sk_test_", 0) != 0 && value.rfind("sk_live_", 0) != 0 && value.rfind("rk_", 0) != 0) {
+    return bad(name, "expected a key starting with sk_test_, sk_live_ or rk_");
+  }
+  config.stripe_secret_key = value;
+  return Status::success();
+}
+
+Status read_webhook_secrets(const char* name, const std::string& value, Config& config) {
+  if (value.empty()) return Status::success();
+  config.webhook_secrets = split_list(value);
+  for (const auto& secret : config.webhook_secrets) {
+    if (secret.rfind("whsec_", 0) != 0 || secret.size() < 10) {
+      return bad(name, "every secret must start with whsec_ (comma-separate several)");
+    }
+  }
+  return Status::success();
+}
+
+Status read_trusted_proxies(const char* name, const std::string& value, Config& config) {
+  auto parsed = TrustedProxies::parse(value);
+  if (!parsed) return bad(name, parsed.error().message);
+  config.trusted_proxies = *parsed;
+  return Status::success();
+}
+
+Status read_access_log(const char* name, const std::string& value, Config& config) {
+  if (value != "on" && value != "off") return bad(name, "expected on or off");
+  config.access_log = value == "on";
+  return Status::success();
+}
+
+struct Setting {
+  const char* name;
+  const char* fallback;  // read in place of an unset variable; nullptr: unset leaves the field empty
+  Reader read;
+};
+
+// Every variable pledged reads, each named once with its default and how it is read
+// (bounds included), in the order they are checked: the first bad one is reported.
+// A new variable is one more line here and one field in Config.
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"PLEDGED_DATABASE_URL", "", read_database_url},
+      {"PLEDGED_LISTEN", "127.0.0.1:8080", read_listen},
+      {"PLEDGED_PUBLIC_URL", "http://127.0.0.1:8080", http_url(&Config::public_url)},
+      {"PLEDGED_ALLOWED_ORIGINS", nullptr, read_allowed_origins},  // default: the public URL's origin
+      {"STRIPE_SECRET_KEY", nullptr, read_stripe_secret_key},
+      {"STRIPE_WEBHOOK_SECRET", nullptr, read_webhook_secrets},
+      {"STRIPE_API_BASE", "https://api.stripe.com", http_url(&Config::stripe_api_base)},
+      {"PLEDGED_TRUSTED_PROXIES", nullptr, read_trusted_proxies},  // default: nobody
+      {"PLEDGED_WEBHOOK_TOLERANCE", "300", whole_number(&Config::webhook_tolerance, 1, 86400)},
+      {"PLEDGED_PLEDGE_RATE", "30", whole_number(&Config::pledge_rate_per_minute, 0, 1000000)},
+      {"PLEDGED_HTTP_THREADS", "2", whole_number(&Config::http_threads, 1, 64)},
+      {"PLEDGED_WORKERS", "32", whole_number(&Config::worker_threads, 1, 1024)},
+      {"PLEDGED_WORKER_QUEUE", "1024", whole_number(&Config::worker_queue, 1, 1000000)},
+      {"PLEDGED_DB_POOL", "16", whole_number(&Config::db_pool_size, 1, 500)},
+      {"PLEDGED_DB_POOL_TIMEOUT_MS", "2000", whole_number(&Config::db_pool_timeout, 1, 600000)},
+      {"PLEDGED_PROGRESS_REFRESH_MS", "2000", whole_number(&Config::progress_refresh, 100, 3600000)},
+      {"PLEDGED_SHUTDOWN_GRACE", "25", whole_number(&Config::shutdown_grace, 0, 3600)},
+      {"PLEDGED_STRIPE_TIMEOUT_MS", "10000", whole_number(&Config::stripe_timeout, 100, 120000)},
+      {"PLEDGED_STRIPE_RETRIES", "2", whole_number(&Config::stripe_retries, 0, 10)},
+      {"PLEDGED_STAFF_AUTH_FAILURES", "10", whole_number(&Config::staff_auth_failures_per_minute, 1, 1000000)},
+      {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "10000", whole_number(&Config::db_statement_timeout, 100, 600000)},
+      {"PLEDGED_CHECKOUT_WORKERS", "16", whole_number(&Config::checkout_workers, 1, 1024)},
+      {"PLEDGED_ACCESS_LOG", "on", read_access_log},
+  };
+  return table;
 }
 
 }  // namespace
@@ -90,112 +200,14 @@ EnvLookup process_environment() {
 
 Result<Config> load_config(const EnvLookup& env) {
   Config config;
-
-  const auto database_url = env("PLEDGED_DATABASE_URL");
-  if (!database_url || database_url->empty()) {
-    return bad("PLEDGED_DATABASE_URL", "is required (a libpq connection string or URI)");
-  }
-  config.database_url = *database_url;
-
-  if (const auto listen = env("PLEDGED_LISTEN")) {
-    auto parsed = parse_listen(*listen);
-    if (!parsed) return parsed.error();
-    config.listen = *parsed;
-  }
-
-  if (const auto public_url = env("PLEDGED_PUBLIC_URL")) {
-    if (!is_http_url(*public_url)) {
-      return bad("PLEDGED_PUBLIC_URL", "expected an http:// or https:// URL, got \"" + *public_url + "\"");
-    }
-    config.public_url = strip_trailing_slash(*public_url);
-  }
-
-  if (const auto origins = env("PLEDGED_ALLOWED_ORIGINS")) {
-    config.allowed_origins = split_list(*origins);
-    for (const auto& origin : config.allowed_origins) {
-      if (origin != "*" && (!is_http_url(origin) || origin_of(origin) != origin)) {
-        return bad("PLEDGED_ALLOWED_ORIGINS",
-                   "each entry must be an origin like https://news.example (no path), got \"" + origin + "\"");
-      }
-    }
-  }
-  if (config.allowed_origins.empty()) config.allowed_origins.push_back(origin_of(config.public_url));
-
-  if (const auto key = env("STRIPE_SECRET_KEY"); key && !key->empty()) {
-    if (key->rfind("sk_test_", 0) != 0 && key->rfind("sk_live_", 0) != 0 && key->rfind("rk_", 0) != 0) {
-      return bad("STRIPE_SECRET_KEY", "expected a key starting with sk_test_, sk_live_ or rk_");
-    }
-    config.stripe_secret_key = *key;
-  }
-
-  if (const auto secrets = env("STRIPE_WEBHOOK_SECRET"); secrets && !secrets->empty()) {
-    config.webhook_secrets = split_list(*secrets);
-    for (const auto& secret : config.webhook_secrets) {
-      if (secret.rfind("whsec_", 0) != 0 || secret.size() < 10) {
-        return bad("STRIPE_WEBHOOK_SECRET", "every secret must start with whsec_ (comma-separate several)");
-      }
-    }
-  }
-
-  if (const auto base = env("STRIPE_API_BASE")) {
-    if (!is_http_url(*base)) {
-      return bad("STRIPE_API_BASE", "expected an http:// or https:// URL, got \"" + *base + "\"");
-    }
-    config.stripe_api_base = strip_trailing_slash(*base);
-  }
-
-  if (const auto proxies = env("PLEDGED_TRUSTED_PROXIES")) {
-    auto parsed = TrustedProxies::parse(*proxies);
-    if (!parsed) return bad("PLEDGED_TRUSTED_PROXIES", parsed.error().message);
-    config.trusted_proxies = *parsed;
-  }
-
-  struct IntegerSetting {
-    const char* name;
-    long long min;
-    long long max;
-    long long value;
-  };
-  IntegerSetting settings[] = {
-      {"PLEDGED_WEBHOOK_TOLERANCE", 1, 86400, config.webhook_tolerance.count()},
-      {"PLEDGED_PLEDGE_RATE", 0, 1000000, config.pledge_rate_per_minute},
-      {"PLEDGED_HTTP_THREADS", 1, 64, config.http_threads},
-      {"PLEDGED_WORKERS", 1, 1024, config.worker_threads},
-      {"PLEDGED_WORKER_QUEUE", 1, 1000000, config.worker_queue},
-      {"PLEDGED_DB_POOL", 1, 500, config.db_pool_size},
-      {"PLEDGED_DB_POOL_TIMEOUT_MS", 1, 600000, config.db_pool_timeout.count()},
-      {"PLEDGED_PROGRESS_REFRESH_MS", 100, 3600000, config.progress_refresh.count()},
-      {"PLEDGED_SHUTDOWN_GRACE", 0, 3600, config.shutdown_grace.count()},
-      {"PLEDGED_STRIPE_TIMEOUT_MS", 100, 120000, config.stripe_timeout.count()},
-      {"PLEDGED_STRIPE_RETRIES", 0, 10, config.stripe_retries},
-      {"PLEDGED_STAFF_AUTH_FAILURES", 1, 1000000, config.staff_auth_failures_per_minute},
-      {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", 100, 600000, config.db_statement_timeout.count()},
-      {"PLEDGED_CHECKOUT_WORKERS", 1, 1024, config.checkout_workers},
-  };
-  for (auto& setting : settings) {
-    if (auto status = read_integer(env, setting.name, setting.min, setting.max, setting.value); !status) {
+  for (const auto& setting : settings()) {
+    const auto raw = env(setting.name);
+    if (!raw && setting.fallback == nullptr) continue;
+    if (auto status = setting.read(setting.name, raw ? *raw : std::string(setting.fallback), config); !status) {
       return status.error();
     }
   }
-  config.webhook_tolerance = std::chrono::seconds(settings[0].value);
-  config.pledge_rate_per_minute = static_cast<int>(settings[1].value);
-  config.http_threads = static_cast<int>(settings[2].value);
-  config.worker_threads = static_cast<int>(settings[3].value);
-  config.worker_queue = static_cast<int>(settings[4].value);
-  config.db_pool_size = static_cast<int>(settings[5].value);
-  config.db_pool_timeout = std::chrono::milliseconds(settings[6].value);
-  config.progress_refresh = std::chrono::milliseconds(settings[7].value);
-  config.shutdown_grace = std::chrono::seconds(settings[8].value);
-  config.stripe_timeout = std::chrono::milliseconds(settings[9].value);
-  config.stripe_retries = static_cast<int>(settings[10].value);
-  config.staff_auth_failures_per_minute = static_cast<int>(settings[11].value);
-  config.db_statement_timeout = std::chrono::milliseconds(settings[12].value);
-  config.checkout_workers = static_cast<int>(settings[13].value);
-
-  if (const auto log = env("PLEDGED_ACCESS_LOG")) {
-    if (*log != "on" && *log != "off") return bad("PLEDGED_ACCESS_LOG", "expected on or off");
-    config.access_log = *log == "on";
-  }
+  if (config.allowed_origins.empty()) config.allowed_origins.push_back(origin_of(config.public_url));
   return config;
 }
 

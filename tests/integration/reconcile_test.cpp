@@ -1,6 +1,7 @@
 // Reconcile: events that never arrived are fetched page by page and fed through the
-// same code path as the webhook. Pages come from a fake event list (the Stripe
-// client that fetches real pages lives on the pledges branch).
+// same code path as the webhook. Pages come from a fake event list, or, for the
+// command, from a fake /v1/events server and the Stripe stand-in through the one
+// Stripe client.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -14,9 +15,13 @@
 #include <thread>
 
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/stripe/event_page.hpp"
+#include "pledged/stripe/form_encoding.hpp"
+#include "pledged/stripe/stripe_client.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "pledged/webhooks/reconcile.hpp"
 #include "service_fixture.hpp"
+#include "standin_process.hpp"
 #include "stripe_history.hpp"
 
 using namespace pledged::testing;
@@ -177,10 +182,14 @@ class FakeStripeEvents {
         status = 401;
         body = R"({"error":{"message":"bad key"}})";
       } else {
-        if (target.find("created%5Bgte%5D=") != std::string::npos) saw_created_filter_ = true;
+        // The query as the server reads it, whichever characters the client escaped.
+        std::vector<pledged::stripe::FormField> query;
+        const auto question = target.find('?');
+        if (question != std::string::npos) pledged::stripe::decode_form(target.substr(question + 1), query);
         std::string after;
-        if (const auto at = target.find("starting_after="); at != std::string::npos) {
-          after = target.substr(at + 15, target.find('&', at) - at - 15);
+        for (const auto& [key, value] : query) {
+          if (key == "created[gte]") saw_created_filter_ = true;
+          if (key == "starting_after") after = value;
         }
         auto page = list_.page(after);
         json out{{"object", "list"}, {"url", "/v1/events"}, {"has_more", page->has_more}, {"data", json::array()}};
@@ -237,4 +246,69 @@ TEST_F(Reconcile, CommandFailsClearlyWithoutAKeyOrWithABadDate) {
   const auto unreachable = run_pledged({"reconcile"}, with_key);
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("Stripe unreachable"), std::string::npos) << unreachable.err;
+}
+
+// Reconcile's requests go through the one Stripe client: the stand-in's request log
+// shows the pinned Stripe-Version on every one, and a 500 is retried.
+TEST_F(Reconcile, CommandSendsThePinnedStripeVersionToTheStandin) {
+  StandinProcess standin;
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()}};
+  const auto run = run_pledged({"reconcile", "--since", "2026-11-01"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("seen 0,"), std::string::npos) << run.out;
+
+  const auto requests = standin.requests();
+  ASSERT_EQ(requests.size(), 1u) << requests.dump(2);
+  const auto& request = requests[0];
+  EXPECT_EQ(request["method"], "GET");
+  EXPECT_EQ(request["path"], "/v1/events");
+  EXPECT_EQ(request["stripe_version"], std::string(pledged::stripe::kStripeApiVersion));
+  EXPECT_EQ(request["authorized"], true);
+  EXPECT_EQ(request["params"]["limit"], "100");
+  EXPECT_EQ(request["params"]["created[gte]"],
+            std::to_string(pledged::parse_date("2026-11-01")->time_since_epoch().count()));
+}
+
+TEST_F(Reconcile, CommandRetriesAServerErrorFromStripe) {
+  StandinProcess standin;
+  standin.configure(json{{"fail", json::array({json{{"status", 500}}})}});
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()}};
+  const auto run = run_pledged({"reconcile"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const auto requests = standin.requests();
+  ASSERT_EQ(requests.size(), 2u) << "the injected 500, then one retry: " << requests.dump(2);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request["path"], "/v1/events");
+    EXPECT_EQ(request["stripe_version"], std::string(pledged::stripe::kStripeApiVersion));
+  }
+  EXPECT_EQ(requests[0]["query"], requests[1]["query"]) << "the same page asked again";
+}
+
+TEST(ReconcileEventPage, ReadsStripesListObject) {
+  const auto page = pledged::stripe::parse_event_page(
+      json::parse(R"({"object": "list", "url": "/v1/events", "has_more": true,
+                      "data": [{"id": "evt_2", "type": "charge.refunded"}, {"id": "evt_1"}]})"));
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->events.size(), 2u);
+  EXPECT_EQ(json::parse(page->events[0])["id"], "evt_2");
+  EXPECT_EQ(json::parse(page->events[1])["id"], "evt_1");
+  EXPECT_TRUE(page->has_more);
+
+  const auto last = pledged::stripe::parse_event_page(json::parse(R"({"object": "list", "data": []})"));
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->events.empty());
+  EXPECT_FALSE(last->has_more);
+}
+
+TEST(ReconcileEventPage, AnythingButAListIsUnavailable) {
+  for (const char* body : {R"({"object": "event"})", R"({"data": {}})", R"([])", R"("list")"}) {
+    const auto page = pledged::stripe::parse_event_page(json::parse(body));
+    ASSERT_FALSE(page) << body;
+    EXPECT_EQ(page.error().code, pledged::ErrorCode::unavailable) << body;
+  }
 }

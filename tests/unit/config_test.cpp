@@ -131,3 +131,63 @@ TEST(Config, NeverRepeatsASecretInItsError) {
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message.find("leaked"), std::string::npos);
 }
+
+TEST(Config, EverySizingVariableHasItsDefault) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->http_threads, 2);
+  EXPECT_EQ(config->worker_threads, 32);
+  EXPECT_EQ(config->worker_queue, 1024);
+  EXPECT_EQ(config->checkout_workers, 16);
+  EXPECT_EQ(config->db_pool_size, 16);
+  EXPECT_EQ(config->db_pool_timeout.count(), 2000);
+  EXPECT_EQ(config->progress_refresh.count(), 2000);
+  EXPECT_EQ(config->shutdown_grace.count(), 25);
+  EXPECT_EQ(config->stripe_timeout.count(), 10000);
+  EXPECT_EQ(config->stripe_retries, 2);
+  EXPECT_EQ(config->staff_auth_failures_per_minute, 10);
+  EXPECT_TRUE(config->access_log);
+}
+
+// Each whole-number variable lands in its own field: set all at once to distinct
+// values, each field holds its own (a table line cannot fill its neighbour's field).
+TEST(Config, EveryWholeNumberVariableFillsItsOwnField) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl},
+                                    {"PLEDGED_WEBHOOK_TOLERANCE", "101"},
+                                    {"PLEDGED_PLEDGE_RATE", "102"},
+                                    {"PLEDGED_HTTP_THREADS", "3"},
+                                    {"PLEDGED_WORKERS", "104"},
+                                    {"PLEDGED_WORKER_QUEUE", "105"},
+                                    {"PLEDGED_DB_POOL", "106"},
+                                    {"PLEDGED_DB_POOL_TIMEOUT_MS", "107"},
+                                    {"PLEDGED_PROGRESS_REFRESH_MS", "108"},
+                                    {"PLEDGED_SHUTDOWN_GRACE", "109"},
+                                    {"PLEDGED_STRIPE_TIMEOUT_MS", "110"},
+                                    {"PLEDGED_STRIPE_RETRIES", "4"},
+                                    {"PLEDGED_STAFF_AUTH_FAILURES", "112"},
+                                    {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "113"},
+                                    {"PLEDGED_CHECKOUT_WORKERS", "114"},
+                                    {"PLEDGED_ACCESS_LOG", "off"}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->webhook_tolerance.count(), 101);
+  EXPECT_EQ(config->pledge_rate_per_minute, 102);
+  EXPECT_EQ(config->http_threads, 3);
+  EXPECT_EQ(config->worker_threads, 104);
+  EXPECT_EQ(config->worker_queue, 105);
+  EXPECT_EQ(config->db_pool_size, 106);
+  EXPECT_EQ(config->db_pool_timeout.count(), 107);
+  EXPECT_EQ(config->progress_refresh.count(), 108);
+  EXPECT_EQ(config->shutdown_grace.count(), 109);
+  EXPECT_EQ(config->stripe_timeout.count(), 110);
+  EXPECT_EQ(config->stripe_retries, 4);
+  EXPECT_EQ(config->staff_auth_failures_per_minute, 112);
+  EXPECT_EQ(config->db_statement_timeout.count(), 113);
+  EXPECT_EQ(config->checkout_workers, 114);
+  EXPECT_FALSE(config->access_log);
+}
+
+TEST(Config, ABoundedNumberNamesItsBoundsAndTheValueRead) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_STRIPE_RETRIES", "11"}}));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message, "PLEDGED_STRIPE_RETRIES: expected a whole number from 0 to 10, got \"11\"");
+}

@@ -17,37 +17,39 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 
+// Each field is filled by one line of the table in src/config/config.cpp, which names
+// its variable, its default and its bounds; load_config is the only way to get one.
 struct Config {
-  std::string database_url;                 // PLEDGED_DATABASE_URL (required)
-  ListenAddress listen{"127.0.0.1", 8080};  // PLEDGED_LISTEN
-  std::string public_url = "http://127.0.0.1:8080";  // PLEDGED_PUBLIC_URL, no trailing slash
-  std::vector<std::string> allowed_origins;          // PLEDGED_ALLOWED_ORIGINS (default: public URL's origin)
-  std::optional<std::string> stripe_secret_key;      // STRIPE_SECRET_KEY
-  std::vector<std::string> webhook_secrets;          // STRIPE_WEBHOOK_SECRET, comma-separated
-  std::string stripe_api_base = "https://api.stripe.com";  // STRIPE_API_BASE
-  std::chrono::seconds webhook_tolerance{300};       // PLEDGED_WEBHOOK_TOLERANCE
-  int pledge_rate_per_minute = 30;                   // PLEDGED_PLEDGE_RATE, 0 = off
-  TrustedProxies trusted_proxies;                    // PLEDGED_TRUSTED_PROXIES (default: nobody)
+  std::string database_url;                      // PLEDGED_DATABASE_URL (required)
+  ListenAddress listen;                          // PLEDGED_LISTEN
+  std::string public_url;                        // PLEDGED_PUBLIC_URL, no trailing slash
+  std::vector<std::string> allowed_origins;      // PLEDGED_ALLOWED_ORIGINS (default: public URL's origin)
+  std::optional<std::string> stripe_secret_key;  // STRIPE_SECRET_KEY
+  std::vector<std::string> webhook_secrets;      // STRIPE_WEBHOOK_SECRET, comma-separated
+  std::string stripe_api_base;                   // STRIPE_API_BASE
+  std::chrono::seconds webhook_tolerance{};      // PLEDGED_WEBHOOK_TOLERANCE
+  int pledge_rate_per_minute = 0;                // PLEDGED_PLEDGE_RATE, 0 = off
+  TrustedProxies trusted_proxies;                // PLEDGED_TRUSTED_PROXIES (default: nobody)
 
   // Sizing, beyond the contract's table; defaults suit a 2-core machine.
-  int http_threads = 2;        // PLEDGED_HTTP_THREADS: Pistache reactor threads
-  int worker_threads = 32;     // PLEDGED_WORKERS: threads for database and Stripe work
-  int worker_queue = 1024;     // PLEDGED_WORKER_QUEUE: jobs waiting before 503
+  int http_threads = 0;    // PLEDGED_HTTP_THREADS: Pistache reactor threads
+  int worker_threads = 0;  // PLEDGED_WORKERS: threads for database and Stripe work
+  int worker_queue = 0;    // PLEDGED_WORKER_QUEUE: jobs waiting before 503
   // PLEDGED_CHECKOUT_WORKERS: threads of their own for POST /v1/pledges, whose Stripe
   // call may take the whole Stripe timeout; a slow or hanging Stripe then fills only
   // these, and webhooks, staff routes and /readyz keep the general workers.
-  int checkout_workers = 16;
-  int db_pool_size = 16;       // PLEDGED_DB_POOL: connections per instance
-  std::chrono::milliseconds db_pool_timeout{2000};  // PLEDGED_DB_POOL_TIMEOUT_MS
+  int checkout_workers = 0;
+  int db_pool_size = 0;                         // PLEDGED_DB_POOL: connections per instance
+  std::chrono::milliseconds db_pool_timeout{};  // PLEDGED_DB_POOL_TIMEOUT_MS
   // PLEDGED_DB_STATEMENT_TIMEOUT_MS: the longest one statement may run or wait for a
   // lock (statement_timeout and lock_timeout), so a blocked query answers 503, never hangs.
-  std::chrono::milliseconds db_statement_timeout{10000};
-  std::chrono::milliseconds progress_refresh{2000}; // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
-  std::chrono::seconds shutdown_grace{25};          // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
-  std::chrono::milliseconds stripe_timeout{10000};  // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included
-  int stripe_retries = 2;                           // PLEDGED_STRIPE_RETRIES: retries after the first attempt
-  bool access_log = true;                           // PLEDGED_ACCESS_LOG=off silences request lines
-  int staff_auth_failures_per_minute = 10;          // PLEDGED_STAFF_AUTH_FAILURES: then 429 for that client
+  std::chrono::milliseconds db_statement_timeout{};
+  std::chrono::milliseconds progress_refresh{};  // PLEDGED_PROGRESS_REFRESH_MS: safety-net reload
+  std::chrono::seconds shutdown_grace{};         // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
+  std::chrono::milliseconds stripe_timeout{};    // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included
+  int stripe_retries = 0;                        // PLEDGED_STRIPE_RETRIES: retries after the first attempt
+  bool access_log = false;                       // PLEDGED_ACCESS_LOG: on, or off to silence request lines
+  int staff_auth_failures_per_minute = 0;        // PLEDGED_STAFF_AUTH_FAILURES: then 429 for that client
 };
 
 // Reads one variable; nullopt when unset. Injected so tests need no real environment.

@@ -1,7 +1,7 @@
 #pragma once
 // `pledged reconcile`: walks Stripe's event list and feeds every event that never
 // arrived through exactly the webhook's code path (EventProcessor::receive). How
-// pages are fetched is the caller's (HTTP to Stripe in the CLI, fixtures in tests).
+// pages are fetched is the caller's (stripe::fetch_event_page in the CLI, fixtures in tests).
 #include <functional>
 #include <string>
 #include <vector>
