@@ -47,8 +47,11 @@ def seconds(text):
 
 
 def service_default_grace(root):
-    with open(os.path.join(root, "include/pledged/config/config.hpp"), encoding="utf-8") as handle:
-        match = re.search(r"shutdown_grace\{(\d+)\}", handle.read())
+    # The default is the config table's (src/config/config.cpp), the one place it is written.
+    with open(os.path.join(root, "src/config/config.cpp"), encoding="utf-8") as handle:
+        match = re.search(r'\{"PLEDGED_SHUTDOWN_GRACE", "(\d+)"', handle.read())
+    if not match:
+        sys.exit("manifests_check: PLEDGED_SHUTDOWN_GRACE's default not found in src/config/config.cpp")
     return int(match.group(1))
 
 

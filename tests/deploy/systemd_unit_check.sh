@@ -62,10 +62,10 @@ require KillSignal SIGTERM
 grep -q '^SystemCallFilter=@system-service$' "$UNIT" || fail "SystemCallFilter=@system-service missing"
 
 # systemd must wait longer than the service's own grace before SIGKILL.
-grace=25  # PLEDGED_SHUTDOWN_GRACE's default (include/pledged/config/config.hpp)
+grace=25  # PLEDGED_SHUTDOWN_GRACE's default (the config table, src/config/config.cpp)
 stop=$(value_of TimeoutStopSec)
 [[ $stop =~ ^([0-9]+)s?$ ]] || fail "TimeoutStopSec '$stop' is not a number of seconds"
 ((BASH_REMATCH[1] > grace)) || fail "TimeoutStopSec $stop is not above the shutdown grace (${grace}s)"
-grep -q "shutdown_grace{$grace}" "$ROOT/include/pledged/config/config.hpp" ||
+grep -qF "{\"PLEDGED_SHUTDOWN_GRACE\", \"$grace\"" "$ROOT/src/config/config.cpp" ||
     fail "the service's default grace is no longer ${grace}s; update this check and the unit"
 echo "systemd_unit_check: ok"
