@@ -22,29 +22,17 @@ fail() {
     exit 1
 }
 
-sed "s#/usr/local/bin/pledged#$BINARY#g" "$UNIT" >"$WORK/pledged.service"
-cd "$WORK"
-if ! messages=$(systemd-analyze verify ./pledged.service 2>&1); then
-    printf '%s\n' "$messages" >&2
-    fail "systemd-analyze verify failed"
-fi
-# verify exits 0 on unknown keys and bad values; any message is a defect here.
-[[ -z $messages ]] || { printf '%s\n' "$messages" >&2; fail "systemd-analyze verify printed warnings"; }
-
-# Exposure on systemd's 0-10 scale, 10 = unrestricted; 2.0 and below is "OK".
-security=$(systemd-analyze security --offline=yes --threshold=20 ./pledged.service 2>&1) || {
-    printf '%s\n' "$security" >&2
-    fail "exposure above 2.0"
-}
-grep 'Overall exposure level' <<<"$security"
-
-# Keys, read as systemd reads them: the last assignment wins.
+# Keys first (cheap, and each failure names its key), read as systemd reads them: the
+# last assignment wins. A key that is absent is not a key set to "": a unit without
+# CapabilityBoundingSet= keeps every capability, one with an empty assignment has none.
+# tests/deploy/systemd_unit_check_test.sh runs this check on altered units.
 value_of() {
-    awk -F= -v key="$1" '$1 == key { value = substr($0, length(key) + 2) } END { print value }' "$UNIT"
+    awk -F= -v key="$1" '$1 == key { found = 1; value = substr($0, length(key) + 2) }
+                         END { print value; exit !found }' "$UNIT"
 }
 require() {
     local key=$1 expected=$2 actual
-    actual=$(value_of "$key")
+    actual=$(value_of "$key") || fail "$key= is missing, expected $key=$expected"
     [[ $actual == "$expected" ]] || fail "$key is '$actual', expected '$expected'"
 }
 require DynamicUser yes
@@ -61,9 +49,25 @@ require Restart on-failure
 require KillSignal SIGTERM
 grep -q '^SystemCallFilter=@system-service$' "$UNIT" || fail "SystemCallFilter=@system-service missing"
 
+sed "s#/usr/local/bin/pledged#$BINARY#g" "$UNIT" >"$WORK/pledged.service"
+cd "$WORK"
+if ! messages=$(systemd-analyze verify ./pledged.service 2>&1); then
+    printf '%s\n' "$messages" >&2
+    fail "systemd-analyze verify failed"
+fi
+# verify exits 0 on unknown keys and bad values; any message is a defect here.
+[[ -z $messages ]] || { printf '%s\n' "$messages" >&2; fail "systemd-analyze verify printed warnings"; }
+
+# Exposure on systemd's 0-10 scale, 10 = unrestricted; 2.0 and below is "OK".
+security=$(systemd-analyze security --offline=yes --threshold=20 ./pledged.service 2>&1) || {
+    printf '%s\n' "$security" >&2
+    fail "exposure above 2.0"
+}
+grep 'Overall exposure level' <<<"$security"
+
 # systemd must wait longer than the service's own grace before SIGKILL.
 grace=25  # PLEDGED_SHUTDOWN_GRACE's default (the config table, src/config/config.cpp)
-stop=$(value_of TimeoutStopSec)
+stop=$(value_of TimeoutStopSec) || fail "TimeoutStopSec= is missing"
 [[ $stop =~ ^([0-9]+)s?$ ]] || fail "TimeoutStopSec '$stop' is not a number of seconds"
 ((BASH_REMATCH[1] > grace)) || fail "TimeoutStopSec $stop is not above the shutdown grace (${grace}s)"
 grep -qF "{\"PLEDGED_SHUTDOWN_GRACE\", \"$grace\"" "$ROOT/src/config/config.cpp" ||
