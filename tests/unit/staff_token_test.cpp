@@ -27,6 +27,19 @@ TEST(StaffTokens, OnlyTheSha256IsKept) {
   EXPECT_NE(hash, staff_token_hash("pst_" + std::string(40, 'b')));
 }
 
+// Known answers: the stored hash is SHA-256 itself, in lowercase hex, so a hash made by
+// another tool (sha256sum, psql's sha256()) of a token finds its row. Without these, a
+// hash that is merely stable and 64 characters long (a truncated HMAC, a different
+// digest, uppercase hex) would pass the test above.
+TEST(StaffTokens, TheHashIsSha256InLowercaseHex) {
+  // FIPS 180-2, appendix B.1, and the empty message.
+  EXPECT_EQ(staff_token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(staff_token_hash(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // printf 'pst_%s' "$(printf 'a%.0s' $(seq 40))" | sha256sum
+  EXPECT_EQ(staff_token_hash("pst_" + std::string(40, 'a')),
+            "327b5ae6eaf2523bc72e2631f8a3b925f3ee5d5de9652d95b1df60ffa8d7d893");
+}
+
 TEST(StaffTokens, BearerHeaderIsParsedStrictly) {
   const std::string token = "pst_" + std::string(40, 'Z');
   EXPECT_EQ(bearer_token("Bearer " + token), token);
