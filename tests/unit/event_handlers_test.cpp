@@ -112,17 +112,27 @@ TEST(EventHandlers, DisputesWithdrawAndReinstateByDispute) {
   EXPECT_EQ(withdrawn.movements[0].kind, LedgerKind::dispute_withdrawal);
   EXPECT_EQ(withdrawn.movements[0].amount, -2000);
   const auto reinstated = handle("charge.dispute.funds_reinstated", dispute);
+  ASSERT_EQ(reinstated.movements.size(), 1u);
   EXPECT_EQ(reinstated.movements[0].kind, LedgerKind::dispute_reinstatement);
   EXPECT_EQ(reinstated.movements[0].amount, 2000);
 
   json lost = dispute;
   lost["status"] = "lost";
-  EXPECT_EQ(handle("charge.dispute.closed", lost).movements.size(), 1u);
+  const auto closed_lost = handle("charge.dispute.closed", lost);
+  ASSERT_EQ(closed_lost.movements.size(), 1u);
+  EXPECT_EQ(closed_lost.movements[0].kind, LedgerKind::dispute_withdrawal);
+  EXPECT_EQ(closed_lost.movements[0].amount, -2000);
+  EXPECT_EQ(closed_lost.movements[0].stripe_object_id, "dp_1");
   json won = dispute;
   won["status"] = "won";
   const auto closed_won = handle("charge.dispute.closed", won);
   ASSERT_EQ(closed_won.movements.size(), 2u);
-  EXPECT_EQ(closed_won.movements[0].amount + closed_won.movements[1].amount, 0);
+  // The whole dispute, out and back, keyed by the dispute: not two zero movements.
+  EXPECT_EQ(closed_won.movements[0].kind, LedgerKind::dispute_withdrawal);
+  EXPECT_EQ(closed_won.movements[0].amount, -2000);
+  EXPECT_EQ(closed_won.movements[1].kind, LedgerKind::dispute_reinstatement);
+  EXPECT_EQ(closed_won.movements[1].amount, 2000);
+  for (const auto& movement : closed_won.movements) EXPECT_EQ(movement.stripe_object_id, "dp_1");
 }
 
 TEST(EventHandlers, FailuresAndExpiryOnlyMoveStatus) {
