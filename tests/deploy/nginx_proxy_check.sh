@@ -7,7 +7,9 @@
 # Usage: tests/deploy/nginx_proxy_check.sh PROJECT_ROOT PLEDGED_BINARY
 # Needs PLEDGED_TEST_DATABASE_URL (the admin URL scripts/test exports).
 # nginx runs from a temporary prefix on free loopback ports; everything it and
-# the instances started is stopped, and the database dropped, on exit.
+# the instances started is stopped, and the database dropped, on exit. The
+# instances' and nginx's logs are kept in PLEDGED_TEST_LOG_DIR (when set) for the
+# log audit, and each instance must exit 0 on SIGTERM.
 
 set -euo pipefail
 
@@ -30,11 +32,21 @@ fail() {
     exit 1
 }
 
+# Keeps the instances' and nginx's logs for the log audit (scripts/test's log folder).
+keep_logs() {
+    [[ -n ${PLEDGED_TEST_LOG_DIR:-} && -d $PLEDGED_TEST_LOG_DIR ]] || return 0
+    local kept
+    kept=$(mktemp -d "$PLEDGED_TEST_LOG_DIR/nginx-proxy-check.XXXXXX")
+    cp "$WORK"/pledged-*.log "$kept"/ 2>/dev/null || true
+    mkdir -p "$kept/nginx" && cp "$WORK"/log/*.log "$kept/nginx"/ 2>/dev/null || true
+}
+
 cleanup() {
     [[ -f $WORK/nginx.pid ]] && nginx_prefix_run "$WORK" -s stop 2>/dev/null || true
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    keep_logs
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -53,6 +65,25 @@ start_instance() {
     done
     [[ -n $port ]] || fail "instance $name did not start"
     printf -v "PORT_$name" '%s' "$port"
+}
+
+# stop_instance NAME: SIGTERM, then exit 0 within the instance's grace (5 s) plus a
+# margin for the rest of its shutdown; a hang or another exit fails the check.
+stop_instance() {
+    local name=$1 pid_var="PID_$1" status=0
+    local pid=${!pid_var}
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        fail "instance $name did not exit within 30 s of SIGTERM (grace 5 s): killed with SIGKILL"
+    fi
+    wait "$pid" || status=$?
+    ((status == 0)) || fail "instance $name exited $status after SIGTERM, expected 0"
+    echo "ok: instance $name exited 0 after SIGTERM"
 }
 
 psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
@@ -82,6 +113,23 @@ expect() {
     [[ $got =~ $pattern ]] || fail "$what: got '$got', expected /$pattern/"
     echo "ok: $what ($got)"
 }
+# expect_from_service WHAT PATTERN CURL_ARGS...: like expect, for a request that must
+# reach an instance: the answer is not one nginx makes up when no instance answers
+# (502, 504), and the request's own id shows up in an instance's log.
+expect_from_service() {
+    local what=$1 pattern=$2 id
+    shift 2
+    id=check-$(openssl rand -hex 8)
+    local got
+    got=$(through_nginx -H "X-Request-Id: $id" "$@")
+    [[ $got =~ ^50[24]\  ]] && fail "$what: got '$got': nginx's own gateway error, the request did not reach an instance"
+    expect "$what" "$got" "$pattern"
+    for _ in $(seq 1 40); do
+        grep -qsF "\"request_id\":\"$id\"" "$WORK"/pledged-*.log && return 0
+        sleep 0.05
+    done
+    fail "$what: request $id answered $got, but no instance logged it: the answer did not come from the service"
+}
 
 for _ in $(seq 1 50); do
     curl -sk -o /dev/null --resolve "donate.example.org:$HTTPS_PORT:127.0.0.1" "$BASE/healthz" && break
@@ -103,17 +151,18 @@ head -c 1100000 /dev/zero | tr '\0' 'a' >"$WORK/1100k"
 head -c 900000 /dev/zero | tr '\0' 'a' >"$WORK/900k"
 json=(-H 'Content-Type: application/json')
 expect "a 17 KB pledge is refused" "$(through_nginx "${json[@]}" --data-binary @"$WORK/17k" "$BASE/v1/pledges")" '^413 '
-expect "a 1 KB pledge reaches the service" "$(through_nginx "${json[@]}" --data-binary @"$WORK/1k" "$BASE/v1/pledges")" '^(4[0-9][0-9]|5[0-9][0-9]) ' 
+expect_from_service "a 1 KB pledge reaches the service" '^(4[0-9][0-9]|5[0-9][0-9]) ' \
+    "${json[@]}" --data-binary @"$WORK/1k" "$BASE/v1/pledges"
 [[ $(cat "$WORK/status") != 413 ]] || fail "a 1 KB pledge got 413"
 expect "a 1.1 MB webhook is refused" "$(through_nginx "${json[@]}" --data-binary @"$WORK/1100k" "$BASE/v1/webhooks/stripe")" '^413 '
-expect "a 900 KB webhook reaches the service" "$(through_nginx "${json[@]}" --data-binary @"$WORK/900k" "$BASE/v1/webhooks/stripe")" '^[245][0-9][0-9] '
+expect_from_service "a 900 KB webhook reaches the service" '^[245][0-9][0-9] ' \
+    "${json[@]}" --data-binary @"$WORK/900k" "$BASE/v1/webhooks/stripe"
 [[ $(cat "$WORK/status") != 413 ]] || fail "a 900 KB webhook got 413"
 
 expect "/metrics is not public" "$(through_nginx "$BASE/metrics")" '^404 '
 
 # An instance stops: every request still succeeds through the other one.
-kill -TERM "$PID_B"
-wait "$PID_B" || fail "instance B did not exit 0 after SIGTERM"
+stop_instance B
 for i in $(seq 1 20); do
     expect "request $i with B stopped" "$(through_nginx "$BASE/healthz")" '^200 '
 done >/dev/null
@@ -151,4 +200,5 @@ grep -q '"route":"/v1/campaigns/:slug/progress","status":304' "$WORK/pledged-A.l
 echo "ok: nginx revalidated the cached banner (304 from the service)"
 expect "banner after revalidation" "$(through_nginx "$PROGRESS")" '^200 HIT '
 if grep -q '/var/lib/nginx' "$WORK"/log/*.log; then fail "nginx wrote outside the test prefix"; fi
+stop_instance A
 echo "nginx_proxy_check: ok"
