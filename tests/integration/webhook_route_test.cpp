@@ -228,7 +228,7 @@ TEST_F(Webhooks, KillNineMidStormThenRedeliverGivesExactTotals) {
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (acknowledged.size() >= history.events.size() / 3) {
-        service_->signal(SIGKILL);
+        service_->kill_abruptly();
         killed = true;
       }
     }

@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -15,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pledged/config/config.hpp"
 #include "pledged/core/crypto.hpp"
 
 #ifndef PLEDGED_DEFAULT_BINARY
@@ -31,9 +34,33 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
-std::string log_directory() {
+// PLEDGED_TEST_LOG_DIR (scripts/test sets it, and the log audit reads it), or "".
+std::string test_log_directory() {
   const char* dir = std::getenv("PLEDGED_TEST_LOG_DIR");
-  return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+  return dir != nullptr ? dir : "";
+}
+
+std::string log_directory() {
+  const std::string dir = test_log_directory();
+  return dir.empty() ? "/tmp" : dir;
+}
+
+// "token-create" for {"token", "create", "--name", ...}: the command's words, for file names.
+std::string command_words(const std::vector<std::string>& args) {
+  std::string words;
+  for (std::size_t i = 0; i < args.size() && i < 2; ++i) {
+    const auto& arg = args[i];
+    if (arg.empty() || arg.size() > 20 || arg[0] == '-') break;
+    bool word = true;
+    for (const char c : arg) word = word && (std::islower(static_cast<unsigned char>(c)) != 0 || c == '-');
+    if (!word) break;
+    words += (words.empty() ? "" : "-") + arg;
+  }
+  return words.empty() ? "other" : words;
+}
+
+std::string tail(const std::string& text, std::size_t length) {
+  return text.size() <= length ? text : "..." + text.substr(text.size() - length);
 }
 
 // Forks and execs pledged with only the given environment (plus PATH and the
@@ -44,9 +71,8 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   std::vector<std::string> storage{pledged_binary()};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<std::string> environment{"PATH=/usr/bin:/bin"};
-  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
-    const char* value = std::getenv(name);
-    if (value != nullptr && env.count(name) == 0) environment.push_back(std::string(name) + "=" + value);
+  for (const auto& option : sanitizer_environment()) {
+    if (env.count(option.substr(0, option.find('='))) == 0) environment.push_back(option);
   }
   for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
 
@@ -78,8 +104,39 @@ std::string pledged_binary() {
   return binary != nullptr && *binary != '\0' ? binary : PLEDGED_DEFAULT_BINARY;
 }
 
+std::string test_fixtures_dir() { return PLEDGED_TEST_FIXTURES_DIR; }
+
+std::string sanitizer_report(const std::string& output) {
+  std::size_t first = std::string::npos;
+  for (const char* finding : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                              "WARNING: ThreadSanitizer", "ThreadSanitizer: reported", "ERROR: ThreadSanitizer"}) {
+    first = std::min(first, output.find(finding));
+  }
+  if (first == std::string::npos) return "";
+  const auto line = output.rfind('\n', first);
+  return output.substr(line == std::string::npos ? 0 : line + 1, 6000);
+}
+
+std::vector<std::string> sanitizer_environment() {
+  std::vector<std::string> options;
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr) options.push_back(std::string(name) + "=" + value);
+  }
+  return options;
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")" +
+           (WCOREDUMP(status) ? ", core dumped" : "");
+  }
+  return "wait status " + std::to_string(status);
+}
+
 CommandResult run_pledged(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  const std::string base = log_directory() + "/pledged-cmd-" + random_base62(8);
+  const std::string base = log_directory() + "/pledged-cmd-" + command_words(args) + "-" + random_base62(8);
   const pid_t pid = spawn(args, env, base + ".out", base + ".err");
   int status = 0;
   waitpid(pid, &status, 0);
@@ -87,13 +144,27 @@ CommandResult run_pledged(const std::vector<std::string>& args, const std::map<s
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.out = read_file(base + ".out");
   result.err = read_file(base + ".err");
-  std::remove((base + ".out").c_str());
-  std::remove((base + ".err").c_str());
+  if (test_log_directory().empty()) {
+    std::remove((base + ".out").c_str());
+    std::remove((base + ".err").c_str());
+  }
+  std::string command;
+  for (const auto& arg : args) command += " " + arg;
+  if (const auto report = sanitizer_report(result.err); !report.empty()) {
+    ADD_FAILURE() << "sanitizer report from `pledged" << command << "` (" << describe_wait_status(status)
+                  << ", stderr in " << base << ".err):\n" << report;
+  } else if (WIFSIGNALED(status)) {
+    ADD_FAILURE() << "`pledged" << command << "` was " << describe_wait_status(status) << ":\n" << tail(result.err, 4000);
+  }
   return result;
 }
 
 ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args) {
   env.emplace("PLEDGED_LISTEN", "127.0.0.1:0");
+  shutdown_grace_ = Config{}.shutdown_grace;
+  if (const auto grace = env.find("PLEDGED_SHUTDOWN_GRACE"); grace != env.end()) {
+    shutdown_grace_ = std::chrono::seconds(std::stoi(grace->second));
+  }
   log_path_ = log_directory() + "/pledged-serve-" + random_base62(8) + ".log";
   std::vector<std::string> args{"serve"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -108,41 +179,73 @@ ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vect
       port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
       return;
     }
-    if (!running()) throw std::runtime_error("pledged serve exited during start-up:\n" + text);
+    if (!running()) {
+      throw std::runtime_error("pledged serve exited during start-up (" + describe_wait_status(wait_status_) +
+                               "):\n" + text);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  ::kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
   throw std::runtime_error("pledged serve did not start listening within 20 s:\n" + log());
 }
 
 ServiceProcess::~ServiceProcess() {
   // Stop it the way an operator would, so every test also exercises a clean shutdown
-  // and, in sanitizer builds, the leak check at exit.
-  if (pid_ > 0 && running()) {
-    ::kill(pid_, SIGTERM);
-    if (wait_for_exit(std::chrono::seconds(15)) == -1) {
+  // and, in sanitizer builds, the leak check at exit; then hold the exit to account.
+  if (pid_ <= 0) return;
+  const auto bound = shutdown_grace_ + kStopMargin;
+  bool hung = false;
+  if (running()) {
+    if (!killed_by_test_) ::kill(pid_, SIGTERM);  // a second SIGTERM after the test's own is harmless
+    if (wait_for_exit(bound) == -1) {
+      hung = true;
       ::kill(pid_, SIGKILL);
-      int status = 0;
-      waitpid(pid_, &status, 0);
+      waitpid(pid_, &wait_status_, 0);
+      exit_code_ = 128 + SIGKILL;
     }
   }
-  // A sanitizer's report in the service's own log fails the test that started it.
   const std::string text = log();
-  for (const char* finding : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                              "WARNING: ThreadSanitizer"}) {
-    if (text.find(finding) != std::string::npos) {
-      ADD_FAILURE() << "sanitizer report in " << log_path_ << ":\n" << text.substr(text.find(finding), 4000);
-      break;
+  if (hung) {
+    ADD_FAILURE() << "pledged serve (pid " << pid_ << ") did not exit within " << bound.count()
+                  << " s of SIGTERM (shutdown grace " << shutdown_grace_.count() << " s + " << kStopMargin.count()
+                  << " s): a hang at shutdown; killed with SIGKILL. The end of its log (" << log_path_ << "):\n"
+                  << tail(text, 3000);
+  } else if (killed_by_test_) {
+    if (!(WIFSIGNALED(wait_status_) && WTERMSIG(wait_status_) == SIGKILL)) {
+      ADD_FAILURE() << "pledged serve ended with " << describe_wait_status(wait_status_)
+                    << " before the test's SIGKILL reached it. The end of its log (" << log_path_ << "):\n"
+                    << tail(text, 3000);
     }
+  } else if (!(WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0)) {
+    ADD_FAILURE() << "pledged serve did not stop cleanly: " << describe_wait_status(wait_status_)
+                  << ", expected exit 0. The end of its log (" << log_path_ << "):\n" << tail(text, 3000);
+  }
+  // A sanitizer's report in the service's own log fails the test that started it.
+  if (const auto report = sanitizer_report(text); !report.empty()) {
+    ADD_FAILURE() << "sanitizer report in " << log_path_ << ":\n" << report;
   }
 }
 
-void ServiceProcess::signal(int signo) const { ::kill(pid_, signo); }
+void ServiceProcess::signal(int signo) const {
+  if (signo == SIGKILL) {
+    throw std::logic_error("ServiceProcess::signal(SIGKILL): a test that kills the service calls kill_abruptly()");
+  }
+  ::kill(pid_, signo);
+}
+
+void ServiceProcess::kill_abruptly() {
+  killed_by_test_ = true;
+  ::kill(pid_, SIGKILL);
+}
 
 bool ServiceProcess::running() {
   if (exit_code_ != -1) return false;
   int status = 0;
   const pid_t done = waitpid(pid_, &status, WNOHANG);
   if (done == 0) return true;
+  // done < 0: the child was lost (reaped elsewhere); its exit cannot be vouched for.
+  wait_status_ = done < 0 ? -1 : status;
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return false;
 }

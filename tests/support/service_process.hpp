@@ -12,13 +12,32 @@ namespace pledged::testing {
 
 std::string pledged_binary();
 
+// The test fixtures' folder in the source tree (tests/fixtures).
+std::string test_fixtures_dir();
+
+// The first sanitizer report (ASan, LSan, UBSan, TSan) in a process's output, from its
+// first line on; empty when there is none. Every process the test support starts has
+// its output scanned with this, and a report fails the test that started it.
+std::string sanitizer_report(const std::string& output);
+
+// The sanitizers' options of the test's own environment (ASAN_OPTIONS, LSAN_OPTIONS,
+// UBSAN_OPTIONS, TSAN_OPTIONS) as NAME=VALUE, for the environment of a child process,
+// so a sanitizer build of it reads the same suppressions and halts on the first error.
+std::vector<std::string> sanitizer_environment();
+
+// How a child ended, for a failure message: "exit 3", "killed by signal 9 (Killed)".
+std::string describe_wait_status(int status);
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
 
-// Runs `pledged args...` to completion with extra environment variables.
+// Runs `pledged args...` to completion with extra environment variables. A sanitizer
+// report on its stderr fails the calling test, whatever the exit code (an ASan abort
+// exits 1, the code many commands use for a refusal). Its stdout and stderr stay in
+// PLEDGED_TEST_LOG_DIR as pledged-cmd-<command>-<random>.out/.err, for the log audit.
 CommandResult run_pledged(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 
 class ServiceProcess {
@@ -26,15 +45,30 @@ class ServiceProcess {
   // Starts `pledged serve` on 127.0.0.1 with an OS-chosen port, and waits until it
   // logs "listening". `env` is added to a minimal environment.
   explicit ServiceProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args = {});
-  ~ServiceProcess();  // SIGKILL if still running
+  // Stops the service the way an operator does (SIGTERM, unless the test already
+  // stopped it) and fails the test unless it exited 0 within its shutdown grace
+  // (PLEDGED_SHUTDOWN_GRACE) plus kStopMargin: a hang is SIGKILLed and reported, a
+  // crash or a non-zero exit is reported, and so is a sanitizer report in its log.
+  // Only a test that called kill_abruptly() expects death by SIGKILL instead.
+  ~ServiceProcess();
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
+  // What the service may take beyond its grace to stop: the workers' current Stripe
+  // call (PLEDGED_STRIPE_TIMEOUT_MS, 10 s by default) and, in a sanitizer build, the
+  // leak check at exit. A bound for a hang, not a timing requirement.
+  static constexpr std::chrono::seconds kStopMargin{30};
+
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  // Sends a signal. Not SIGKILL: a test that kills the service says so with kill_abruptly().
   void signal(int signo) const;
+  // SIGKILL, as a test of crash recovery does (no shutdown, no leak check): the stop
+  // then expects death by SIGKILL rather than exit 0.
+  void kill_abruptly();
   bool running();
-  // Waits for the process to exit; returns its exit code, or -1 on timeout.
+  // Waits for the process to exit; returns its exit code (128 + the signal's number
+  // when a signal ended it), or -1 on timeout.
   int wait_for_exit(std::chrono::milliseconds timeout);
   // Everything the process wrote to stderr so far (its log).
   std::string log() const;
@@ -44,6 +78,9 @@ class ServiceProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   int exit_code_ = -1;
+  int wait_status_ = 0;  // waitpid's status once it ended
+  bool killed_by_test_ = false;
+  std::chrono::seconds shutdown_grace_{0};
   std::string log_path_;
 };
 

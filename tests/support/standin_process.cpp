@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "http_client.hpp"
+#include "service_process.hpp"
 #include "pledged/core/crypto.hpp"
 
 #ifndef PLEDGED_DEFAULT_STANDIN_BINARY
@@ -45,7 +48,12 @@ StandinProcess::StandinProcess(std::map<std::string, std::string> env) {
   const char* log_dir = std::getenv("PLEDGED_TEST_LOG_DIR");
   log_path_ = std::string(log_dir != nullptr && *log_dir != '\0' ? log_dir : "/tmp") + "/stripe-standin-" +
               random_base62(8) + ".log";
+  // The sanitizers' options too, as for pledged: a sanitizer build of the stand-in
+  // reads the same suppressions and halts on its first report.
   std::vector<std::string> environment{"PATH=/usr/bin:/bin"};
+  for (const auto& option : sanitizer_environment()) {
+    if (env.count(option.substr(0, option.find('='))) == 0) environment.push_back(option);
+  }
   for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
   std::string binary = standin_binary();
 
@@ -73,14 +81,45 @@ StandinProcess::StandinProcess(std::map<std::string, std::string> env) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ::kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
   throw std::runtime_error("stripe-standin did not start:\n" + slurp(log_path_));
 }
 
 StandinProcess::~StandinProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+  if (pid_ <= 0) return;
+  // Did it end on its own before the stop (a crash, a sanitizer halting it)?
+  int status = 0;
+  const pid_t early = waitpid(pid_, &status, WNOHANG);
+  bool hung = false;
+  if (early == 0) {
+    ::kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + kStopBound;
+    pid_t done = 0;
+    while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (done == 0) {
+      hung = true;
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+  const std::string text = slurp(log_path_);
+  const bool clean = (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM && early == 0) ||
+                     (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (hung) {
+    ADD_FAILURE() << "stripe-standin did not stop within " << kStopBound.count()
+                  << " s of SIGTERM; killed with SIGKILL. Its log: " << log_path_;
+  } else if (early != 0) {
+    ADD_FAILURE() << "stripe-standin ended before the test stopped it: " << describe_wait_status(status)
+                  << ". The end of its log (" << log_path_ << "):\n" << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
+  } else if (!clean) {
+    ADD_FAILURE() << "stripe-standin did not stop cleanly on SIGTERM: " << describe_wait_status(status)
+                  << ". The end of its log (" << log_path_ << "):\n" << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
+  }
+  if (const auto report = sanitizer_report(text); !report.empty()) {
+    ADD_FAILURE() << "sanitizer report in the stand-in's log " << log_path_ << ":\n" << report;
   }
 }
 

@@ -3,6 +3,7 @@
 // loopback port, with its control API: inject latency and failures, read what it got.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,7 +17,10 @@ inline constexpr const char* kStandinKey = "sk_test_standin_integration";
 class StandinProcess {
  public:
   explicit StandinProcess(std::map<std::string, std::string> env = {});
-  ~StandinProcess();  // SIGKILL
+  // SIGTERM, then the test fails unless the stand-in ended by that SIGTERM (it has no
+  // handler: the default action ends it) or exited 0, within kStopBound, and unless its
+  // log is free of sanitizer reports. A hang is SIGKILLed and reported.
+  ~StandinProcess();
   StandinProcess(const StandinProcess&) = delete;
   StandinProcess& operator=(const StandinProcess&) = delete;
 
@@ -30,6 +34,8 @@ class StandinProcess {
   // {"latency_ms": 300, "fail": [{"status": 500}, {"status": 429, "should_retry": true}]}
   void configure(const nlohmann::json& faults) const;
   nlohmann::json events() const;
+
+  static constexpr std::chrono::seconds kStopBound{20};
 
  private:
   pid_t pid_ = -1;
