@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <future>
+#include <regex>
+#include <sstream>
 
 #include "http_client.hpp"
 #include "service_process.hpp"
@@ -10,9 +13,35 @@ using namespace pledged::testing;
 
 namespace {
 
-constexpr const char* kCountMigrationFiles = "SELECT count(*) FROM schema_migrations";
+constexpr const char* kCountAppliedMigrations = "SELECT count(*) FROM schema_migrations";
+
+// The migration files in the source tree (migrations/NNNN_*.sql, the pattern the build
+// embeds), counted independently of what `pledged migrate` recorded: a migration left
+// out of the binary, or recorded twice, must show up as a difference.
+int migration_files_in_source() {
+  // tests/fixtures -> the project's root, two folders up.
+  const auto folder = std::filesystem::path(test_fixtures_dir()).parent_path().parent_path() / "migrations";
+  const std::regex name(R"([0-9]{4}_.*\.sql)");
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.is_regular_file() && std::regex_match(entry.path().filename().string(), name)) ++count;
+  }
+  return count;
+}
+
+int count_lines_starting(const std::string& text, const std::string& prefix) {
+  int count = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) count += line.rfind(prefix, 0) == 0 ? 1 : 0;
+  return count;
+}
 
 }  // namespace
+
+TEST(Migrations, TheSourceTreeHasMigrationFiles) {
+  // Guards the count below against a wrong folder: zero files would make it vacuous.
+  EXPECT_GE(migration_files_in_source(), 1) << "no migrations/NNNN_*.sql found from " << test_fixtures_dir();
+}
 
 TEST(Migrations, MigratingTwiceIsANoOp) {
   TestDatabase database;
@@ -21,14 +50,17 @@ TEST(Migrations, MigratingTwiceIsANoOp) {
   const auto first = run_pledged({"migrate"}, env);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("applied 0001_"), std::string::npos) << first.out;
-  const auto applied = database.query_value(kCountMigrationFiles);
+  const int files = migration_files_in_source();
+  EXPECT_EQ(count_lines_starting(first.out, "applied "), files) << first.out;
+  const auto applied = database.query_value(kCountAppliedMigrations);
+  EXPECT_EQ(applied, std::to_string(files)) << "schema_migrations rows against files in migrations/";
   const auto tables = database.query_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 
   const auto second = run_pledged({"migrate"}, env);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.out.find("applied"), std::string::npos) << second.out;
   EXPECT_NE(second.out.find("up to date"), std::string::npos);
-  EXPECT_EQ(database.query_value(kCountMigrationFiles), applied);
+  EXPECT_EQ(database.query_value(kCountAppliedMigrations), applied);
   EXPECT_EQ(database.query_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), tables);
 }
 
@@ -49,9 +81,10 @@ TEST(Migrations, ConcurrentMigratorsApplyEachFileOnce) {
       ++applied_lines;
     }
   }
-  const int files = std::stoi(database.query_value(kCountMigrationFiles));
+  const int files = migration_files_in_source();
   EXPECT_GE(files, 1);
   EXPECT_EQ(applied_lines, files) << "every file applied by exactly one of the migrators";
+  EXPECT_EQ(database.query_value(kCountAppliedMigrations), std::to_string(files));
   EXPECT_EQ(database.query_value("SELECT count(*) FROM (SELECT version FROM schema_migrations "
                                  "GROUP BY version HAVING count(*) > 1) d"),
             "0");
