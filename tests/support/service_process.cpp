@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -161,10 +162,14 @@ CommandResult run_pledged(const std::vector<std::string>& args, const std::map<s
 
 ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args) {
   env.emplace("PLEDGED_LISTEN", "127.0.0.1:0");
-  shutdown_grace_ = Config{}.shutdown_grace;
-  if (const auto grace = env.find("PLEDGED_SHUTDOWN_GRACE"); grace != env.end()) {
-    shutdown_grace_ = std::chrono::seconds(std::stoi(grace->second));
-  }
+  // The grace the service will use, read the way it reads it (its default unless the
+  // test sets PLEDGED_SHUTDOWN_GRACE); a configuration it refuses fails at start-up below.
+  const auto config = load_config([&env](const char* name) -> std::optional<std::string> {
+    if (const auto found = env.find(name); found != env.end()) return found->second;
+    if (std::string(name) == "PLEDGED_DATABASE_URL") return std::string("postgresql://unused");
+    return std::nullopt;
+  });
+  shutdown_grace_ = config ? config->shutdown_grace : std::chrono::seconds(25);
   log_path_ = log_directory() + "/pledged-serve-" + random_base62(8) + ".log";
   std::vector<std::string> args{"serve"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
