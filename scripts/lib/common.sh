@@ -28,6 +28,10 @@ PLEDGED_PACKAGES=(
     nginx-light openssl systemd python3-yaml
 )
 
+# The sanitizer build (clang: ASan + UBSan and the libFuzzer targets in one build, see
+# CMakePresets.json) and llvm-symbolizer for its reports' stack traces.
+PLEDGED_CLANG_PACKAGES=(clang libclang-rt-14-dev llvm)
+
 # Only the test command needs the browser tools: Debian's Chromium for the browser tests
 # (Playwright drives it; it never downloads a browser of its own) and a font.
 
