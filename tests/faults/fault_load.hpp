@@ -4,6 +4,7 @@
 // exactly the requests that ran entirely inside a fault window.
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -99,6 +100,13 @@ class LoadGenerator {
   std::vector<Outcome> outcomes_;
   std::vector<std::thread> threads_;
 };
+
+// A gauge's value in /metrics' text exposition; NaN when it is missing.
+inline double gauge(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nan("");
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
 
 // SQL array literal of ids that are base62 with a prefix (pl_..., evt_...): no quoting needed.
 inline std::string sql_id_array(const std::vector<std::string>& ids) {

@@ -57,13 +57,6 @@ std::vector<std::chrono::microseconds> banner_latencies(std::uint16_t port, Cloc
   return samples;
 }
 
-// A gauge's value in /metrics' text exposition; NaN when it is missing.
-double gauge(const std::string& metrics, const std::string& name) {
-  const auto at = metrics.find("\n" + name + " ");
-  if (at == std::string::npos) return std::nan("");
-  return std::stod(metrics.substr(at + name.size() + 2));
-}
-
 }  // namespace
 
 TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
