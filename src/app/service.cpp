@@ -173,7 +173,7 @@ int run_service(const Config& config, Logger& log) {
   // Without a Stripe key, refunds answer 503 (nothing to refund through).
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
-  PledgeRefunds refunds(refund_repository, refund_gateway.get());
+  PledgeRefunds refunds(refund_repository, idempotency_repository, refund_gateway.get());
 
   HttpService server(
       config,

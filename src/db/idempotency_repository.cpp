@@ -18,8 +18,15 @@ constexpr const char* kRelease = "idempotency_release";
 
 }  // namespace
 
+std::vector<PreparedStatement> IdempotencyRepository::completion_statements() {
+  return {{kComplete,
+           "UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, "
+           "locked_until = NULL, expires_at = now() + interval '24 hours' WHERE scope = $1 AND key = $2"}};
+}
+
 std::vector<PreparedStatement> IdempotencyRepository::statements() {
-  return {
+  auto all = completion_statements();
+  const std::vector<PreparedStatement> own{
       {kClaimNew,
        "INSERT INTO idempotency_keys (scope, key, request_hash, state, resource_id, locked_until) "
        "VALUES ($1, $2, $3, 'in_progress', $4, " PLEDGED_IDEMPOTENCY_LOCK ") "
@@ -35,11 +42,11 @@ std::vector<PreparedStatement> IdempotencyRepository::statements() {
        "WHERE scope = $1 AND key = $2"},
       {kResume,
        "UPDATE idempotency_keys SET locked_until = " PLEDGED_IDEMPOTENCY_LOCK " WHERE scope = $1 AND key = $2"},
-      {kComplete,
-       "UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, "
-       "locked_until = NULL, expires_at = now() + interval '24 hours' WHERE scope = $1 AND key = $2"},
-      {kRelease, "UPDATE idempotency_keys SET locked_until = now() WHERE scope = $1 AND key = $2 AND state = 'in_progress'"},
+      {kRelease,
+       "UPDATE idempotency_keys SET locked_until = now() WHERE scope = $1 AND key = $2 AND state = 'in_progress'"},
   };
+  all.insert(all.end(), own.begin(), own.end());
+  return all;
 }
 
 Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& scope,
@@ -82,8 +89,36 @@ Result<IdempotencyClaim> IdempotencyRepository::claim(const IdempotencyScope& sc
 }
 
 Status IdempotencyRepository::complete(const IdempotencyScope& scope, int status, const std::string& body) {
-  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kComplete, scope.scope, scope.key, status, body); },
-                        Retry::if_broken);
+  return pool_.transact([&](Tx& tx) { complete_in(tx, scope, status, body); }, Retry::if_broken);
+}
+
+void IdempotencyRepository::complete_in(Tx& tx, const IdempotencyScope& scope, int status, const std::string& body) {
+  tx.exec_prepared(kComplete, scope.scope, scope.key, status, body);
+}
+
+Status check_idempotency_key(const std::optional<std::string>& key, bool required) {
+  if (!key) {
+    if (!required) return Status::success();
+    auto error = make_error(ErrorCode::bad_request, "this route needs an Idempotency-Key header (1 to 255 characters)");
+    error.api_code = "idempotency_key_required";
+    return error;
+  }
+  if (key->empty() || key->size() > kMaxIdempotencyKeyLength) {
+    return make_error(ErrorCode::bad_request, "Idempotency-Key must be 1 to 255 characters");
+  }
+  return Status::success();
+}
+
+Error idempotency_refusal(ClaimOutcome outcome) {
+  if (outcome == ClaimOutcome::mismatch) {
+    auto error =
+        make_error(ErrorCode::validation_failed, "this Idempotency-Key was already used with a different request body");
+    error.api_code = "idempotency_key_reused";
+    return error;
+  }
+  auto error = make_error(ErrorCode::conflict, "a request with this Idempotency-Key is still being processed");
+  error.api_code = "idempotency_key_in_use";
+  return error;
 }
 
 Status IdempotencyRepository::release(const IdempotencyScope& scope) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pledged/core/crypto.hpp"
+
 namespace pledged {
 
 Result<RefundPlan> plan_refund(const RefundablePledge& pledge, const std::optional<std::int64_t>& requested) {
@@ -15,10 +17,11 @@ Result<RefundPlan> plan_refund(const RefundablePledge& pledge, const std::option
   }
   auto money = Money::of(amount, pledge.latest_payment.currency());
   if (!money) return money.error();
-  // Same pledge, same state, same amount: the same key, so Stripe answers a retry with
-  // the refund it already made instead of refunding twice.
-  return RefundPlan{*money, "pledged-refund-" + pledge.pledge_id + "-" + pledge.payment_object_id + "-" +
-                                std::to_string(pledge.net) + "-" + std::to_string(amount)};
+  return RefundPlan{*money};
+}
+
+std::string stripe_refund_key(const std::string& pledge_id, const std::string& client_key) {
+  return "pledged-refund-" + pledge_id + "-" + sha256_hex(client_key);
 }
 
 }  // namespace pledged

@@ -156,13 +156,12 @@ Result<HttpResponse> refund_pledge(const AdminDeps& deps, const StaffCall& call)
   if (!body) return body.error();
   FieldReader fields(*body);
   const auto amount = fields.integer("amount");
-  auto refunded = deps.refunds.refund(call.param("id"), amount, call.actor(), fields.unreadable());
+  auto refunded = deps.refunds.refund(
+      RefundCall{call.param("id"), amount, call.idempotency_key, call.body, call.actor(), fields.unreadable()});
   if (!refunded) return refunded.error();
-  return json_response(201, json{{"pledge", refunded->pledge_id},
-                                 {"refund", refunded->refund_id},
-                                 {"amount", refunded->amount.minor_units()},
-                                 {"currency", refunded->amount.currency()},
-                                 {"recorded", refunded->newly_recorded}});
+  auto response = json_response(201, refund_outcome_json(*refunded));
+  if (refunded->replayed) response.with_header("Idempotent-Replayed", "true");
+  return response;
 }
 
 // Binds a route function to the dependencies, as a job for the gate.

@@ -90,6 +90,7 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
     call.query = decoded_query(request.http());
     call.body = request.body();
     call.content_type = request.header("Content-Type");
+    call.idempotency_key = request.header("Idempotency-Key");
     call.exchange = exchange;
     answer_on_worker(workers_, exchange,
                      [this, required, shared_job, token = std::move(*token),

@@ -37,9 +37,7 @@ Error checkout_unavailable(const std::string& pledge_id, const std::string& why,
 }  // namespace
 
 Result<StartedPledge> PledgeService::create(const PledgeCall& call, Timestamp now) {
-  if (call.idempotency_key && (call.idempotency_key->empty() || call.idempotency_key->size() > kMaxIdempotencyKeyLength)) {
-    return make_error(ErrorCode::bad_request, "Idempotency-Key must be 1 to 255 characters");
-  }
+  if (auto key = check_idempotency_key(call.idempotency_key, /*required=*/false); !key) return key.error();
   auto request = parse_pledge_request(call.body);
   if (!request) return request.error();
 
@@ -85,17 +83,8 @@ Result<StartedPledge> PledgeService::create(const PledgeCall& call, Timestamp no
       if (!kept) return make_error(ErrorCode::internal, "the Idempotency-Key's kept answer is unreadable");
       return StartedPledge{std::move(*kept), true};
     }
-    case ClaimOutcome::mismatch: {
-      auto error = make_error(ErrorCode::validation_failed,
-                              "this Idempotency-Key was already used with a different request body");
-      error.api_code = "idempotency_key_reused";
-      return error;
-    }
-    case ClaimOutcome::in_progress: {
-      auto error = make_error(ErrorCode::conflict, "a request with this Idempotency-Key is still being processed");
-      error.api_code = "idempotency_key_in_use";
-      return error;
-    }
+    case ClaimOutcome::mismatch:
+    case ClaimOutcome::in_progress: return idempotency_refusal(claim->outcome);
     case ClaimOutcome::claimed:
       break;
   }

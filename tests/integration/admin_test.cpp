@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "csv_reader.hpp"
+#include "pledged/db/idempotency_repository.hpp"
 #include "pledged/db/refund_repository.hpp"
 #include "pledged/refunds/pledge_refunds.hpp"
 #include "staff_fixture.hpp"
@@ -28,6 +29,14 @@ class Admin : public StaffFixture {
   void seed_paid_pledge() {
     insert_pledge(kPledge, "once", "ana@example.org", "Ana", false);
     insert_entry("payment", 5000, "2026-11-20T10:00:00Z", "ana@example.org", kPledge, "pi_paid1");
+  }
+
+  // POST .../refund with an Idempotency-Key ("" sends none).
+  HttpReply refund(const std::string& pledge_id, const json& body, const std::string& key) const {
+    auto headers = bearer(admin_token_);
+    headers["Content-Type"] = "application/json";
+    if (!key.empty()) headers["Idempotency-Key"] = key;
+    return http_request(port(), "POST", "/v1/admin/pledges/" + pledge_id + "/refund", headers, body.dump());
   }
 
   std::string raised_in_ledger() {
@@ -59,6 +68,31 @@ class StandInRefundGateway : public pledged::RefundGateway {
   }
   std::vector<std::string> payments;
   std::vector<std::string> keys;
+};
+
+// The refund use case on the test's database, with StandInRefundGateway for Stripe.
+struct RefundUseCase {
+  explicit RefundUseCase(const std::string& database_url)
+      : pool(pledged::PoolOptions{database_url, 2},
+             [] {
+               auto all = pledged::RefundRepository::statements();
+               for (const auto& statement : pledged::IdempotencyRepository::statements()) all.push_back(statement);
+               return all;
+             }()),
+        repository(pool),
+        idempotency(pool),
+        refunds(repository, idempotency, &stripe) {}
+
+  pledged::Result<pledged::RefundOutcome> refund(std::optional<std::int64_t> amount, const std::string& key) {
+    const std::string body = amount ? json{{"amount", *amount}}.dump() : "{}";
+    return refunds.refund(pledged::RefundCall{kPledge, amount, key, body, {"admin-ana", "127.0.0.1"}, {}});
+  }
+
+  pledged::ConnectionPool pool;
+  pledged::RefundRepository repository;
+  pledged::IdempotencyRepository idempotency;
+  StandInRefundGateway stripe;
+  pledged::PledgeRefunds refunds;
 };
 
 }  // namespace
@@ -153,27 +187,32 @@ TEST_F(Admin, TheAuditLogIsAppendOnly) {
 
 TEST_F(Admin, RefundsAnswer503WithoutAStripeKeyAndChangeNothing) {
   seed_paid_pledge();
-  const auto reply = staff_send("POST", std::string("/v1/admin/pledges/") + kPledge + "/refund", admin_token_, json::object());
+  const auto reply = refund(kPledge, json::object(), "refund-1");
   EXPECT_EQ(reply.status, 503) << reply.body;
   EXPECT_FALSE(reply.header("retry-after").empty());
   EXPECT_EQ(raised_in_ledger(), "5000");
-  const auto too_much =
-      staff_send("POST", std::string("/v1/admin/pledges/") + kPledge + "/refund", admin_token_, {{"amount", 9000}});
+  const auto too_much = refund(kPledge, {{"amount", 9000}}, "refund-2");
   EXPECT_EQ(too_much.status, 422) << "the amount is checked before Stripe is asked";
-  EXPECT_EQ(staff_send("POST", "/v1/admin/pledges/pl_unknown00000000000000/refund", admin_token_, json::object()).status,
-            404);
+  EXPECT_EQ(refund("pl_unknown00000000000000", json::object(), "refund-3").status, 404);
+}
+
+TEST_F(Admin, ARefundNeedsAnIdempotencyKey) {
+  seed_paid_pledge();
+  const auto missing = refund(kPledge, {{"amount", 1000}}, "");
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(json::parse(missing.body)["error"]["code"], "idempotency_key_required");
+  EXPECT_EQ(refund(kPledge, {{"amount", 1000}}, std::string(256, 'k')).status, 400);
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'pledge.refund'"), "0");
 }
 
 // The refund route's domain logic against the real database, with a stand-in for Stripe.
 TEST_F(Admin, ARefundCountsOnceWhicheverOfEventAndAnswerComesFirst) {
   seed_paid_pledge();
-  pledged::ConnectionPool pool(pledged::PoolOptions{database_->url(), 2}, pledged::RefundRepository::statements());
-  pledged::RefundRepository repository(pool);
-  StandInRefundGateway stripe;
-  pledged::PledgeRefunds refunds(repository, &stripe);
+  RefundUseCase use_case(database_->url());
+  auto& stripe = use_case.stripe;
 
   // Stripe's event can beat the API's answer; the ledger then already shows it.
-  auto outcome = refunds.refund(kPledge, 2000, {"admin-ana", "127.0.0.1"});
+  auto outcome = use_case.refund(2000, "refund-1");
   ASSERT_TRUE(outcome) << outcome.error().message;
   EXPECT_EQ(outcome->refund_id, "re_standin0");
   EXPECT_FALSE(outcome->newly_recorded) << "the refund route never writes the ledger itself";
@@ -187,12 +226,10 @@ TEST_F(Admin, ARefundCountsOnceWhicheverOfEventAndAnswerComesFirst) {
 
 TEST_F(Admin, ARefundWhoseWebhookCameAfterCountsOnceAndARetryIsTheSameRefund) {
   seed_paid_pledge();
-  pledged::ConnectionPool pool(pledged::PoolOptions{database_->url(), 2}, pledged::RefundRepository::statements());
-  pledged::RefundRepository repository(pool);
-  StandInRefundGateway stripe;
-  pledged::PledgeRefunds refunds(repository, &stripe);
+  RefundUseCase use_case(database_->url());
+  auto& stripe = use_case.stripe;
 
-  auto first = refunds.refund(kPledge, std::nullopt, {"admin-ana", "127.0.0.1"});
+  auto first = use_case.refund(std::nullopt, "refund-1");
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_FALSE(first->newly_recorded);
   EXPECT_EQ(first->amount.minor_units(), 5000);
@@ -201,7 +238,11 @@ TEST_F(Admin, ARefundWhoseWebhookCameAfterCountsOnceAndARetryIsTheSameRefund) {
   EXPECT_EQ(raised_in_ledger(), "0");
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM ledger_entries WHERE kind = 'refund'"), "1");
 
-  auto again = refunds.refund(kPledge, std::nullopt, {"admin-ana", "127.0.0.1"});
+  auto repeat = use_case.refund(std::nullopt, "refund-1");
+  ASSERT_TRUE(repeat) << repeat.error().message;
+  EXPECT_TRUE(repeat->replayed);
+  EXPECT_EQ(repeat->refund_id, first->refund_id) << "the same key is the same refund";
+  auto again = use_case.refund(std::nullopt, "refund-2");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, pledged::ErrorCode::conflict) << "nothing left to refund";
   EXPECT_EQ(stripe.keys.size(), 1u);
@@ -213,6 +254,8 @@ namespace {
 class AdminWithStripe : public StaffFixture {
  protected:
   AdminWithStripe() {
+    // Short, so that a slow stand-in times the refund out quickly.
+    extra_env_["PLEDGED_STRIPE_TIMEOUT_MS"] = "2000";
     extra_env_["STRIPE_SECRET_KEY"] = kStandinKey;
     extra_env_["STRIPE_API_BASE"] = standin_.base_url();
     extra_env_["STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
@@ -222,35 +265,71 @@ class AdminWithStripe : public StaffFixture {
     return http_request(port(), "POST", "/v1/webhooks/stripe", stripe_signature_headers(event, unix_now()), event);
   }
 
+  HttpReply refund(const std::string& pledge_id, const json& body, const std::string& key) const {
+    auto headers = bearer(admin_token_);
+    headers["Content-Type"] = "application/json";
+    if (!key.empty()) headers["Idempotency-Key"] = key;
+    return http_request(port(), "POST", "/v1/admin/pledges/" + pledge_id + "/refund", headers, body.dump());
+  }
+
+  std::string pledge_ledger_sum(const std::string& pledge_id) const {
+    return database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE pledge_id = '" +
+                                  pledge_id + "'");
+  }
+
+  // Waits (up to 5 s) for the ledger to show `sum` for the pledge, as Stripe's events land.
+  bool ledger_reaches(const std::string& pledge_id, const std::string& sum) const {
+    for (int i = 0; i < 100 && pledge_ledger_sum(pledge_id) != sum; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pledge_ledger_sum(pledge_id) == sum;
+  }
+
+  // A real one-time gift: pledge, the stand-in's checkout, Pay, its signed events. The
+  // stand-in keeps sending its events here afterwards.
+  std::string paid_pledge(long long amount) {
+    standin_.configure({{"webhook_url", "http://127.0.0.1:" + std::to_string(port()) + "/v1/webhooks/stripe"},
+                        {"webhook_secret", kWebhookSecret}});
+    const auto pledged_reply = http_request(port(), "POST", "/v1/pledges", {{"Content-Type", "application/json"}},
+                                            json{{"campaign", "eoy-2026"},
+                                                 {"amount", amount},
+                                                 {"currency", "usd"},
+                                                 {"frequency", "once"},
+                                                 {"email", "ana@example.org"}}
+                                                .dump());
+    EXPECT_EQ(pledged_reply.status, 201) << pledged_reply.body;
+    const std::string pledge_id = json::parse(pledged_reply.body)["id"];
+    const auto session =
+        database_->query_value("SELECT checkout_session_id FROM pledges WHERE id = '" + pledge_id + "'");
+    const auto paid = http_request(standin_.port(), "POST", "/checkout/" + session + "/pay");
+    EXPECT_EQ(paid.status, 303) << paid.body;
+    EXPECT_TRUE(ledger_reaches(pledge_id, std::to_string(amount)));
+    return pledge_id;
+  }
+
+  // The refunds Stripe made: one refund.created event each.
+  std::vector<std::string> stripe_refunds() const {
+    std::vector<std::string> ids;
+    for (const auto& event : standin_.events()) {
+      if (event["type"] == "refund.created") ids.push_back(event["data"]["object"]["id"]);
+    }
+    return ids;
+  }
+
   StandinProcess standin_;
 };
 
 }  // namespace
 
 TEST_F(AdminWithStripe, ARefundGoesThroughStripeAndTheLedgerMovesOnceWithStripesEvent) {
-  // A real one-time gift: pledge, the stand-in's checkout, Pay, its signed events.
-  standin_.configure({{"webhook_url", "http://127.0.0.1:" + std::to_string(port()) + "/v1/webhooks/stripe"},
-                      {"webhook_secret", kWebhookSecret}});
-  const auto pledged_reply = http_request(
-      port(), "POST", "/v1/pledges", {{"Content-Type", "application/json"}},
-      R"({"campaign":"eoy-2026","amount":5000,"currency":"usd","frequency":"once","email":"ana@example.org"})");
-  ASSERT_EQ(pledged_reply.status, 201) << pledged_reply.body;
-  const std::string pledge_id = json::parse(pledged_reply.body)["id"];
-  const auto session = database_->query_value("SELECT checkout_session_id FROM pledges WHERE id = '" + pledge_id + "'");
-  const auto paid = http_request(standin_.port(), "POST", "/checkout/" + session + "/pay");
-  ASSERT_EQ(paid.status, 303) << paid.body;
-  const auto ledger_sum = [&] {
-    return database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE pledge_id = '" + pledge_id + "'");
-  };
-  for (int i = 0; i < 100 && ledger_sum() != "5000"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_EQ(ledger_sum(), "5000");
+  const std::string pledge_id = paid_pledge(5000);
+  const auto ledger_sum = [&] { return pledge_ledger_sum(pledge_id); };
 
-  const auto reply =
-      staff_send("POST", "/v1/admin/pledges/" + pledge_id + "/refund", admin_token_, {{"amount", 2000}});
+  const auto reply = refund(pledge_id, {{"amount", 2000}}, "refund-1");
   ASSERT_EQ(reply.status, 201) << reply.body;
-  const auto refund = json::parse(reply.body);
-  EXPECT_EQ(refund["amount"], 2000);
-  EXPECT_EQ(refund["refund"].get<std::string>().rfind("re_", 0), 0u);
+  const auto answer = json::parse(reply.body);
+  EXPECT_EQ(answer["amount"], 2000);
+  EXPECT_EQ(answer["refund"].get<std::string>().rfind("re_", 0), 0u);
 
   json refund_calls = json::array();
   for (const auto& request : standin_.requests()) {
@@ -279,4 +358,45 @@ TEST_F(AdminWithStripe, ARefundGoesThroughStripeAndTheLedgerMovesOnceWithStripes
   EXPECT_EQ(ledger_sum(), "3000");
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM ledger_entries WHERE kind = 'refund'"), "1");
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'pledge.refund'"), "1");
+}
+
+// Case 2 of issue 13: the refund's Stripe key came from the pledge's net, which the
+// refund's own webhook changes. Stripe acts, its answer is lost (here: slower than our
+// timeout), charge.refunded lands, the admin retries with the same Idempotency-Key.
+TEST_F(AdminWithStripe, ARefundRetriedAfterATimedOutAnswerRefundsOnce) {
+  const std::string pledge_id = paid_pledge(5000);
+  standin_.configure({{"latency_ms", 3000}});
+  const auto timed_out = refund(pledge_id, {{"amount", 1000}}, "refund-a");
+  EXPECT_EQ(timed_out.status, 503) << timed_out.body;
+  ASSERT_TRUE(ledger_reaches(pledge_id, "4000")) << "Stripe made the refund and its webhook landed";
+
+  standin_.configure({{"latency_ms", 0}});
+  const auto retried = refund(pledge_id, {{"amount", 1000}}, "refund-a");
+  ASSERT_EQ(retried.status, 201) << retried.body;
+  const auto made = stripe_refunds();
+  ASSERT_EQ(made.size(), 1u) << "the retry is the same Stripe refund";
+  EXPECT_EQ(json::parse(retried.body)["refund"], made[0]);
+  EXPECT_EQ(pledge_ledger_sum(pledge_id), "4000");
+
+  const auto replayed = refund(pledge_id, {{"amount", 1000}}, "refund-a");
+  EXPECT_EQ(replayed.status, 201);
+  EXPECT_EQ(replayed.body, retried.body);
+  EXPECT_EQ(replayed.header("idempotent-replayed"), "true");
+  const auto reused = refund(pledge_id, {{"amount", 1500}}, "refund-a");
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(json::parse(reused.body)["error"]["code"], "idempotency_key_reused");
+  EXPECT_EQ(stripe_refunds().size(), 1u);
+}
+
+// ... and two deliberate refunds of the same amount, before Stripe's webhook, shared one key.
+TEST_F(AdminWithStripe, TwoRefundsWithTwoKeysAreTwoRefunds) {
+  const std::string pledge_id = paid_pledge(5000);
+  standin_.configure({{"webhook_url", ""}});  // Stripe's events are late: the ledger has not moved
+  const auto first = refund(pledge_id, {{"amount", 1000}}, "refund-a");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto second = refund(pledge_id, {{"amount", 1000}}, "refund-b");
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_NE(json::parse(first.body)["refund"], json::parse(second.body)["refund"]);
+  EXPECT_EQ(stripe_refunds().size(), 2u);
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'pledge.refund'"), "2");
 }

@@ -5,6 +5,7 @@
 // is told to wait. A claim that failed or was interrupted (its lock lapsed) can be
 // resumed by a repeat, which continues with the same resource id.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,17 @@ struct IdempotencyScope {
   std::string request_hash;  // SHA-256 of the request body
 };
 
+// The Idempotency-Key header's length rule (API.md): 1 to 255 characters.
+inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
+
+// bad_request for an empty or over-long key; when `required`, also for none
+// (API code idempotency_key_required).
+Status check_idempotency_key(const std::optional<std::string>& key, bool required);
+
+// The API's answer to a key that was not claimed: 422 idempotency_key_reused for a
+// different body, 409 idempotency_key_in_use while the first request runs.
+Error idempotency_refusal(ClaimOutcome outcome);
+
 class IdempotencyRepository {
  public:
   explicit IdempotencyRepository(ConnectionPool& pool) : pool_(pool) {}
@@ -44,6 +56,12 @@ class IdempotencyRepository {
   Status complete(const IdempotencyScope& scope, int status, const std::string& body);
   // Lets a repeat resume at once (after a failure that is worth retrying).
   Status release(const IdempotencyScope& scope);
+  // complete(), inside the transaction that made the resource, so that the resource
+  // and the key's kept answer commit together (a crash between them cannot let a
+  // repeat make the resource twice).
+  // Its statement is in completion_statements(), for the repositories that call it.
+  static void complete_in(Tx& tx, const IdempotencyScope& scope, int status, const std::string& body);
+  static std::vector<PreparedStatement> completion_statements();
 
  private:
   ConnectionPool& pool_;

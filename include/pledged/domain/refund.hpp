@@ -1,6 +1,6 @@
 #pragma once
-// Refunding a Stripe gift: how much may still be refunded, and the idempotency key
-// that makes a retried request (a double click, a timeout) the same Stripe refund.
+// Refunding a Stripe gift: how much may still be refunded, and the Stripe idempotency
+// key that makes a retried request (a double click, a timeout) the same Stripe refund.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,11 +22,16 @@ struct RefundablePledge {
 
 struct RefundPlan {
   Money amount;
-  std::string idempotency_key;
 };
 
 // `requested` empty means "all that is left" (of the latest payment). not_found has no
 // payment; conflict when nothing is left; validation_failed (field amount) otherwise.
 Result<RefundPlan> plan_refund(const RefundablePledge& pledge, const std::optional<std::int64_t>& requested);
+
+// Stripe's Idempotency-Key for the refund that the admin's request with `client_key`
+// asks for. Derived from that key alone (never from the pledge's net, which the
+// refund's own webhook changes): a retry is the same Stripe refund whatever landed
+// in between, and a new key is a new refund. Hashed, so any 255 characters fit.
+std::string stripe_refund_key(const std::string& pledge_id, const std::string& client_key);
 
 }  // namespace pledged

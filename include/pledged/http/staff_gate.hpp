@@ -25,6 +25,7 @@ struct StaffCall {
   std::map<std::string, std::string> query;  // percent-decoded
   std::string body;
   std::optional<std::string> content_type;
+  std::optional<std::string> idempotency_key;  // the Idempotency-Key header, for routes that take one
   ExchangePtr exchange;  // for jobs that stream their answer themselves
 
   std::string param(const std::string& name) const;

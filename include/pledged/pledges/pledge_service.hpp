@@ -27,8 +27,6 @@ struct StartedPledge {
   bool replayed = false;
 };
 
-inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
-
 class PledgeService {
  public:
   struct Deps {
