@@ -270,6 +270,58 @@
       .then(function () { button.disabled = false; });
   }
 
+  // "250.5" in the currency's major unit as an integer of minor units, without floating
+  // point; null when it is not such a number.
+  function minorUnits(text, currency) {
+    var digits = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() })
+      .resolvedOptions().maximumFractionDigits;
+    var match = /^(\d{1,9})(?:[.,](\d*))?$/.exec(text.trim());
+    if (!match || (match[2] || '').length > digits) return null;
+    var fraction = ((match[2] || '') + '000000').slice(0, digits);
+    return parseInt(match[1], 10) * Math.pow(10, digits) + (digits ? parseInt(fraction, 10) : 0);
+  }
+
+  function newIdempotencyKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return 'gift-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  // One Idempotency-Key per submission: pressing Record again after a lost answer sends
+  // the same key, so the server records the gift once; a recorded gift or any edit of
+  // the form starts a new submission.
+  var giftKey = null;
+  function recordGift() {
+    $('gift-error').textContent = '';
+    $('gift-done').textContent = '';
+    if (!report) { $('gift-error').textContent = 'Show a campaign first.'; return; }
+    var amount = minorUnits($('gift-amount').value, report.currency);
+    if (amount === null) { $('gift-error').textContent = 'Enter the amount as a number, like 250.00.'; return; }
+    var body = { amount: amount, currency: report.currency, method: $('gift-method').value };
+    if ($('gift-received').value) body.received_at = $('gift-received').value;
+    [['name', 'gift-name'], ['email', 'gift-email'], ['note', 'gift-note']].forEach(function (field) {
+      var value = $(field[1]).value.trim();
+      if (value) body[field[0]] = value;
+    });
+    giftKey = giftKey || newIdempotencyKey();
+    var button = $('gift-submit');
+    button.disabled = true;
+    return fetch('/v1/admin/campaigns/' + encodeURIComponent(report.campaign) + '/offline-gifts', {
+      method: 'POST', cache: 'no-store', body: JSON.stringify(body),
+      headers: { Authorization: 'Bearer ' + token(), 'Content-Type': 'application/json', 'Idempotency-Key': giftKey }
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (answer) {
+        if (!response.ok) { $('gift-error').textContent = errorText(response, answer); return; }
+        giftKey = null;
+        $('gift-form').reset();
+        $('gift-done').textContent = 'Recorded: ' + money(answer.amount, answer.currency) + ' (' + answer.method + ').';
+        return load();
+      });
+    }).catch(function () {
+      $('gift-error').textContent = 'The server could not be reached. Press Record again to send the same gift.';
+    }).then(function () { button.disabled = false; });
+  }
+
   $('token-form').addEventListener('submit', function (event) {
     event.preventDefault();
     var value = $('token').value.trim();
@@ -287,6 +339,8 @@
   });
   $('query').addEventListener('submit', function (event) { event.preventDefault(); load(); });
   $('sign-out').addEventListener('click', function () { sessionStorage.removeItem(TOKEN_KEY); showSignIn(''); });
+  $('gift-form').addEventListener('submit', function (event) { event.preventDefault(); recordGift(); });
+  $('gift-form').addEventListener('input', function () { giftKey = null; });
   $('download-gifts').addEventListener('click', function () { download('gifts'); });
   $('download-donors').addEventListener('click', function () { download('donors'); });
 

@@ -58,7 +58,8 @@ int run_campaign_create(const Config& config, const CampaignDraft& draft) {
   auto pool = cli_pool(config, statements_of(CampaignRepository::statements(), AdminRepository::statements()));
   CampaignRepository campaigns(pool);
   AdminRepository admin_repository(pool);
-  CampaignAdmin admin(admin_repository, campaigns);
+  IdempotencyRepository idempotency(pool);  // `campaign create` takes no Idempotency-Key
+  CampaignAdmin admin(admin_repository, campaigns, idempotency);
   // The same audited create as POST /v1/admin/campaigns; checked before the database is reached.
   auto created = admin.create_campaign(draft, kCliActor);
   if (!created && created.error().code == ErrorCode::validation_failed) {

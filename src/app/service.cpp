@@ -169,7 +169,7 @@ int run_service(const Config& config, Logger& log) {
   StaffAccess staff(staff_tokens);
   CampaignReports reports(campaign_repository, report_repository);
   WebhookHealthCheck webhook_health(webhook_events);
-  CampaignAdmin admin(admin_repository, campaign_repository);
+  CampaignAdmin admin(admin_repository, campaign_repository, idempotency_repository);
   // Without a Stripe key, refunds answer 503 (nothing to refund through).
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);

@@ -40,6 +40,7 @@ std::vector<PreparedStatement> AdminRepository::statements() {
        "FROM audit_log WHERE ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $1"},
   };
   all.insert(all.end(), own.begin(), own.end());
+  for (const auto& statement : IdempotencyRepository::completion_statements()) all.push_back(statement);
   return all;
 }
 
@@ -84,7 +85,7 @@ Result<Campaign> AdminRepository::update_campaign(const std::string& slug, const
 }
 
 Result<std::int64_t> AdminRepository::record_offline_gift(const Campaign& campaign, const OfflineGift& gift,
-                                                          const AuditActor& actor) {
+                                                          const AuditActor& actor, const KeptGiftAnswer* kept) {
   return pool_.transact([&](Tx& tx) {
     const auto row = tx.exec_prepared1(kInsertOfflineGift, campaign.id, gift.amount.minor_units(),
                                        gift.amount.currency(), gift.donor_key, gift.donor_name, to_string(gift.method),
@@ -92,6 +93,7 @@ Result<std::int64_t> AdminRepository::record_offline_gift(const Campaign& campai
     const auto id = row[0].as<std::int64_t>();
     append_audit(tx, actor, "offline_gift.create", campaign.slug + "#" + std::to_string(id), "",
                  row[1].as<std::string>());
+    if (kept != nullptr) IdempotencyRepository::complete_in(tx, kept->scope, kept->status, kept->body(id));
     return id;
   });
 }

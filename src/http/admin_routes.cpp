@@ -109,17 +109,13 @@ Result<HttpResponse> record_offline_gift(const AdminDeps& deps, const StaffCall&
                           fields.text("received_at").value_or(""),
                           fields.text("method").value_or(""),
                           fields.text("note").value_or("")};
-  auto recorded =
-      deps.admin.record_offline_gift(call.param("slug"), input, call.actor(), now_utc(), fields.unreadable());
+  auto recorded = deps.admin.record_offline_gift(
+      OfflineGiftCall{call.param("slug"), input, call.idempotency_key, call.body, call.actor(), fields.unreadable()},
+      now_utc());
   if (!recorded) return recorded.error();
-  const OfflineGift* gift = &recorded->gift;
-  return json_response(201, json{{"id", recorded->id},
-                                 {"campaign", recorded->campaign_slug},
-                                 {"kind", "offline_gift"},
-                                 {"amount", gift->amount.minor_units()},
-                                 {"currency", gift->amount.currency()},
-                                 {"method", to_string(gift->method)},
-                                 {"received_at", format_rfc3339(gift->received_at)}});
+  auto response = json_response(201, recorded->body);
+  if (recorded->replayed) response.with_header("Idempotent-Replayed", "true");
+  return response;
 }
 
 Result<HttpResponse> list_audit(const AdminDeps& deps, const StaffCall& call) {

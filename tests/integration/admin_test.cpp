@@ -178,6 +178,40 @@ TEST_F(Admin, AnOfflineGiftCountsInRaisedWithinTwoSecondsAndShowsInReportsAndCsv
   EXPECT_EQ(json::parse(wrong.body)["error"]["fields"].size(), 2u);
 }
 
+// Case 5 of issue 13: a retried POST (a timeout, a double click) counted the gift twice.
+TEST_F(Admin, AnOfflineGiftRetriedWithItsIdempotencyKeyCountsOnce) {
+  const auto post_gift = [&](const json& body, const std::string& key) {
+    auto headers = bearer(admin_token_);
+    headers["Content-Type"] = "application/json";
+    headers["Idempotency-Key"] = key;
+    return http_request(port(), "POST", "/v1/admin/campaigns/eoy-2026/offline-gifts", headers, body.dump());
+  };
+  const json gift{{"amount", 25000},
+                  {"currency", "usd"},
+                  {"name", "Gala table 4"},
+                  {"method", "check"},
+                  {"received_at", "2026-11-20T18:00:00Z"}};
+  const auto first = post_gift(gift, "gift-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto retried = post_gift(gift, "gift-1");
+  EXPECT_EQ(retried.status, 201) << retried.body;
+  EXPECT_EQ(retried.body, first.body);
+  EXPECT_EQ(retried.header("idempotent-replayed"), "true");
+  EXPECT_EQ(database_->query_value("SELECT count(*) || ' ' || sum(amount) FROM ledger_entries"), "1 25000");
+
+  auto other = gift;
+  other["amount"] = 30000;
+  const auto reused = post_gift(other, "gift-1");
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(json::parse(reused.body)["error"]["code"], "idempotency_key_reused");
+  EXPECT_EQ(post_gift(gift, std::string(256, 'k')).status, 400);
+  const auto second = post_gift(gift, "gift-2");
+  EXPECT_EQ(second.status, 201) << second.body;
+  EXPECT_NE(json::parse(second.body)["id"], json::parse(first.body)["id"]) << "a new key is a new gift";
+  EXPECT_EQ(database_->query_value("SELECT count(*) || ' ' || sum(amount) FROM ledger_entries"), "2 50000");
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'offline_gift.create'"), "2");
+}
+
 TEST_F(Admin, TheAuditLogIsAppendOnly) {
   ASSERT_EQ(staff_send("PATCH", "/v1/admin/campaigns/eoy-2026", admin_token_, {{"title", "New"}}).status, 200);
   EXPECT_ANY_THROW(database_->execute("UPDATE audit_log SET actor = 'someone else'"));

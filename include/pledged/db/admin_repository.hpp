@@ -8,6 +8,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/db/idempotency_repository.hpp"
 #include "pledged/domain/admin_changes.hpp"
 #include "pledged/domain/audit.hpp"
 
@@ -26,8 +27,16 @@ class AdminRepository {
   using CampaignChange = std::function<Result<Campaign>(const Campaign&)>;
   Result<Campaign> update_campaign(const std::string& slug, const CampaignChange& change, const AuditActor& actor);
 
-  // Returns the new ledger entry's id.
-  Result<std::int64_t> record_offline_gift(const Campaign& campaign, const OfflineGift& gift, const AuditActor& actor);
+  // The Idempotency-Key a gift was claimed under, and its answer to keep (from the new id).
+  struct KeptGiftAnswer {
+    IdempotencyScope scope;
+    int status = 0;
+    std::function<std::string(std::int64_t id)> body;
+  };
+  // Returns the new ledger entry's id. With `kept`, the key's answer commits with the
+  // gift: a repeat finds that answer, never a gift to record again.
+  Result<std::int64_t> record_offline_gift(const Campaign& campaign, const OfflineGift& gift, const AuditActor& actor,
+                                           const KeptGiftAnswer* kept = nullptr);
 
   // Newest first; `before_id` pages backwards (0 for the newest).
   Result<std::vector<AuditRecord>> audit_log(int limit, std::int64_t before_id);
