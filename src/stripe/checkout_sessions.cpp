@@ -1,5 +1,7 @@
 #include "pledged/stripe/checkout_sessions.hpp"
 
+#include "pledged/core/crypto.hpp"
+
 namespace pledged::stripe {
 
 nlohmann::json checkout_session_params(const CheckoutRequest& request) {
@@ -30,11 +32,13 @@ nlohmann::json checkout_session_params(const CheckoutRequest& request) {
   return params;
 }
 
-std::string checkout_idempotency_key(const std::string& pledge_id) { return "pledged-checkout-" + pledge_id; }
+std::string checkout_idempotency_key(const std::string& pledge_id) {
+  return "pledged-checkout-" + pledge_id + "-" + random_base62(12);
+}
 
 Result<CheckoutSession> create_checkout_session(StripeClient& client, const CheckoutRequest& request) {
-  auto created =
-      client.post("/v1/checkout/sessions", checkout_session_params(request), checkout_idempotency_key(request.pledge_id));
+  auto created = client.post("/v1/checkout/sessions", checkout_session_params(request),
+                             checkout_idempotency_key(request.pledge_id), AfterServerError::retry_with_new_key);
   if (!created.ok()) return to_error(created.error);
   const auto& session = *created.object;
   if (!session.contains("id") || !session["id"].is_string() || !session.contains("url") || !session["url"].is_string()) {

@@ -12,6 +12,10 @@ bool should_retry(const AttemptOutcome& outcome) {
   return false;
 }
 
+bool answer_is_saved_under_key(const AttemptOutcome& outcome) {
+  return !outcome.network_error && outcome.http_status >= 500 && outcome.stripe_should_retry != true;
+}
+
 std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, int retry, double jitter) {
   const int exponent = std::clamp(retry - 1, 0, 16);
   const auto exponential = std::min(policy.max.count(), policy.initial.count() << exponent);

@@ -116,22 +116,23 @@ void StripeClient::count(const char* outcome) {
 }
 
 StripeResult StripeClient::post(const std::string& path, const nlohmann::json& params,
-                                const std::string& idempotency_key) {
-  return call("POST", options_.api_base + path, encode_form(params), idempotency_key);
+                                const std::string& idempotency_key, AfterServerError after_server_error) {
+  return call("POST", options_.api_base + path, encode_form(params), idempotency_key, after_server_error);
 }
 
 StripeResult StripeClient::get(const std::string& path, const std::vector<FormField>& query) {
   const std::string encoded = encode_form(query);
-  return call("GET", options_.api_base + path + (encoded.empty() ? "" : "?" + encoded), "", "");
+  return call("GET", options_.api_base + path + (encoded.empty() ? "" : "?" + encoded), "", "", AfterServerError::stop);
 }
 
 StripeResult StripeClient::call(const char* method, const std::string& url, const std::string& body,
-                                const std::string& idempotency_key) {
+                                const std::string& idempotency_key, AfterServerError after_server_error) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + options_.total_timeout;
   const std::string authorization = "Authorization: Bearer " + options_.secret_key;
   const std::string version = std::string("Stripe-Version: ") + kStripeApiVersion;
-  const std::string idempotency = "Idempotency-Key: " + idempotency_key;
+  std::string idempotency = "Idempotency-Key: " + idempotency_key;
+  int keys_used = 1;
 
   StripeResult result;
   for (int attempt = 1;; ++attempt) {
@@ -188,6 +189,10 @@ StripeResult StripeClient::call(const char* method, const std::string& url, cons
     result.error.attempts = attempt;
 
     if (attempt > options_.max_retries || !should_retry(outcome)) return result;
+    if (!idempotency_key.empty() && answer_is_saved_under_key(outcome)) {
+      if (after_server_error == AfterServerError::stop) return result;
+      idempotency = "Idempotency-Key: " + idempotency_key + "-r" + std::to_string(++keys_used);
+    }
     const auto wait = backoff_delay(options_.backoff, attempt, random_jitter());
     if (Clock::now() + wait >= deadline) return result;
     count("retried");

@@ -88,7 +88,13 @@ TEST_F(PledgeIdempotency, RepeatAfterAStripeOutageResumesTheSamePledgeAndSession
   EXPECT_EQ(json::parse(resumed.body)["id"], pledge_id) << "the same pledge, not a second one";
   EXPECT_EQ(pledge_count(), "1");
   EXPECT_EQ(database_->query_value("SELECT status FROM pledges"), "pending");
+  // Stripe keeps each 500 under its key: every attempt after one needs a key of its own.
+  const auto attempts = standin_->session_creations();
   std::set<std::string> stripe_keys;
-  for (const auto& request : standin_->session_creations()) stripe_keys.insert(request["idempotency_key"]);
-  EXPECT_EQ(stripe_keys, std::set<std::string>{"pledged-checkout-" + pledge_id});
+  for (const auto& request : attempts) {
+    stripe_keys.insert(request["idempotency_key"]);
+    EXPECT_EQ(request["idempotency_key"].get<std::string>().rfind("pledged-checkout-" + pledge_id + "-", 0), 0u);
+  }
+  EXPECT_EQ(stripe_keys.size(), attempts.size()) << "no 500 replayed to the donor's retry";
+  EXPECT_EQ(attempts.size(), 4u) << "three 500s, then the donor's retry";
 }

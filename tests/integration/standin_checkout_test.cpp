@@ -205,3 +205,56 @@ TEST_F(StandinCheckout, ListsEventsNewestFirstWithPaging) {
   EXPECT_TRUE(none["data"].empty());
   EXPECT_EQ(http_request(standin_->port(), "GET", "/v1/events", {{"Authorization", "Bearer sk_test_wrong"}}).status, 401);
 }
+
+namespace {
+
+// POST /v1/checkout/sessions straight to the stand-in, as Stripe's API takes it.
+HttpReply create_session(const StandinProcess& standin, const std::string& key, const std::string& amount = "2500") {
+  std::map<std::string, std::string> headers{{"Authorization", std::string("Bearer ") + kStandinKey},
+                                             {"Content-Type", "application/x-www-form-urlencoded"}};
+  if (!key.empty()) headers["Idempotency-Key"] = key;
+  return http_request(standin.port(), "POST", "/v1/checkout/sessions", headers,
+                      "mode=payment&success_url=https%3A%2F%2Fx.test%2Fok&cancel_url=https%3A%2F%2Fx.test%2Fno"
+                      "&line_items%5B0%5D%5Bquantity%5D=1&line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=usd"
+                      "&line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=" +
+                          amount);
+}
+
+}  // namespace
+
+// Stripe's documented idempotency rules, which pledged's retries are tested against: the
+// first answer of an executed request is saved, a 5xx included; other parameters under
+// the same key are a 400; a repeat while the first runs is a 409 (neither is saved).
+TEST(StandinIdempotency, KeepsStripesRulesForKeys) {
+  StandinProcess standin;
+  standin.configure({{"fail", json::array({{{"status", 500}}, {{"status", 429}}})}});
+  const auto failed = create_session(standin, "key-500");
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  const auto replayed = create_session(standin, "key-500");
+  EXPECT_EQ(replayed.status, 500) << "Stripe replays a saved 500 for 24 h";
+  EXPECT_EQ(replayed.header("idempotent-replayed"), "true");
+  EXPECT_EQ(create_session(standin, "key-429").status, 429);
+  EXPECT_EQ(create_session(standin, "key-429").status, 200) << "a 429 is not saved";
+
+  const auto made = create_session(standin, "key-ok");
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(create_session(standin, "key-ok").body, made.body);
+  const auto other = create_session(standin, "key-ok", "5000");
+  EXPECT_EQ(other.status, 400);
+  EXPECT_EQ(json::parse(other.body)["error"]["type"], "idempotency_error");
+
+  standin.configure({{"latency_ms", 1000}});
+  HttpReply first;
+  std::thread running([&] { first = create_session(standin, "key-slow"); });
+  const auto arrived = [&] {
+    for (const auto& request : standin.requests()) {
+      if (request["idempotency_key"] == "key-slow") return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < 200 && !arrived(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto concurrent = create_session(standin, "key-slow");  // the first runs for a second
+  running.join();
+  EXPECT_EQ(concurrent.status, 409) << concurrent.body;
+  EXPECT_EQ(first.status, 200) << first.body;
+}

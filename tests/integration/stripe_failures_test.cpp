@@ -28,16 +28,42 @@ void expect_unavailable(const HttpReply& reply) {
 
 }  // namespace
 
+// Stripe keeps a 5xx under its idempotency key and replays it for 24 h (the stand-in
+// does too), so each retry after one carries a new key; the pledge still gets one session.
 TEST_F(StripeFailures, TwoServerErrorsThenSuccessMakeOneSession) {
   standin_->configure({{"fail", json::array({{{"status", 500}}, {{"status", 500}}})}});
   const auto reply = post(pledge_body());
   ASSERT_EQ(reply.status, 201) << reply.body;
   const auto attempts = standin_->session_creations();
   ASSERT_EQ(attempts.size(), 3u);
+  const std::string pledge_id = json::parse(reply.body)["id"];
   std::set<std::string> keys;
-  for (const auto& attempt : attempts) keys.insert(attempt["idempotency_key"]);
-  EXPECT_EQ(keys.size(), 1u) << "every retry carries the same Idempotency-Key";
+  for (const auto& attempt : attempts) {
+    keys.insert(attempt["idempotency_key"]);
+    EXPECT_EQ(attempt["idempotency_key"].get<std::string>().rfind("pledged-checkout-" + pledge_id, 0), 0u);
+  }
+  EXPECT_EQ(keys.size(), 3u) << "every retry after a 5xx carries a new Idempotency-Key";
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM pledges WHERE checkout_session_id IS NOT NULL"), "1");
+}
+
+// Case 4 of issue 13: with the key fixed per pledge, the retry got the saved 500 again.
+TEST_F(StripeFailures, ARetryAfterAServerErrorUsesANewKeyAndSucceeds) {
+  standin_->configure({{"fail", json::array({{{"status", 500}}})}});
+  const auto reply = post(pledge_body());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const auto attempts = standin_->session_creations();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_NE(attempts[0]["idempotency_key"], attempts[1]["idempotency_key"]);
+}
+
+// A 409 (the same key still running) is not a saved answer: the retry keeps the key,
+// so Stripe answers it with what the running request makes.
+TEST_F(StripeFailures, ARetryAfterAConflictKeepsTheKey) {
+  standin_->configure({{"fail", json::array({{{"status", 409}}})}});
+  ASSERT_EQ(post(pledge_body()).status, 201);
+  const auto attempts = standin_->session_creations();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0]["idempotency_key"], attempts[1]["idempotency_key"]);
 }
 
 TEST_F(StripeFailures, RateLimitedWithoutShouldRetryIsNotRetried) {

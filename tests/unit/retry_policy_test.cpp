@@ -33,6 +33,17 @@ TEST(RetryPolicy, Retries429OnlyWhenStripeSaysSo) {
   EXPECT_FALSE(should_retry(answered(429, false)));
 }
 
+TEST(RetryPolicy, StripeKeepsAServerErrorUnderItsKeyUnlessItSaysRetry) {
+  EXPECT_TRUE(answer_is_saved_under_key(answered(500)));
+  EXPECT_TRUE(answer_is_saved_under_key(answered(503, false)));
+  EXPECT_FALSE(answer_is_saved_under_key(answered(500, true)));
+  EXPECT_FALSE(answer_is_saved_under_key(answered(409)));
+  EXPECT_FALSE(answer_is_saved_under_key(answered(429)));
+  AttemptOutcome timed_out;
+  timed_out.network_error = true;
+  EXPECT_FALSE(answer_is_saved_under_key(timed_out)) << "a timeout retries under the same key";
+}
+
 TEST(RetryPolicy, NeverRetriesClientErrors) {
   for (const int status : {400, 401, 402, 403, 404}) EXPECT_FALSE(should_retry(answered(status))) << status;
 }

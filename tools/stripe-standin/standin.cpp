@@ -171,8 +171,6 @@ Response Standin::control(const Request& request) {
 }
 
 Response Standin::api(const Request& request) {
-  if (const int latency = latency_ms_.load(); latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency));
-
   std::vector<pledged::stripe::FormField> fields;
   const bool decoded = pledged::stripe::decode_form(request.method == "GET" ? request.query : request.body, fields);
   json flat = json::object();
@@ -181,7 +179,6 @@ Response Standin::api(const Request& request) {
   const std::string key = authorization.rfind("Bearer ", 0) == 0 ? authorization.substr(7) : "";
   const bool authorized = options_.api_key.empty() ? key.rfind("sk_test_", 0) == 0 : key == options_.api_key;
 
-  std::optional<Fault> fault;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     requests_.push_back(json{{"method", request.method},
@@ -193,35 +190,28 @@ Response Standin::api(const Request& request) {
                              {"authorized", authorized},
                              {"raw_body", request.body},
                              {"params", flat}});
-    if (!faults_.empty()) {
-      fault = faults_.front();
-      faults_.pop_front();
-    }
   }
   switch (mode_.load()) {
-    case ApiMode::normal: break;
-    case ApiMode::server_error:
-      return stripe_error(500, "api_error", "Injected failure from the stand-in (server_error mode).");
+    case ApiMode::normal:
+    case ApiMode::server_error: break;
     case ApiMode::hang: return Response{0, "", "", {}, ConnectionFault::hang};
     case ApiMode::reset: return Response{0, "", "", {}, ConnectionFault::reset};
   }
   if (!authorized) {
     return stripe_error(401, "invalid_request_error", "Invalid API Key provided (the stand-in expects its own key).");
   }
-  if (fault) {
-    auto response = stripe_error(fault->status, fault->status == 429 ? "invalid_request_error" : "api_error",
-                                 "Injected failure from the stand-in.", "", fault->status == 429 ? "rate_limit" : "");
-    if (fault->should_retry) response.headers.emplace_back("Stripe-Should-Retry", *fault->should_retry ? "true" : "false");
-    return response;
-  }
   if (!decoded) return stripe_error(400, "invalid_request_error", "Malformed percent-encoding in the request.");
   if (request.method == "POST" && request.header("content-type").rfind("application/x-www-form-urlencoded", 0) != 0) {
     return stripe_error(400, "invalid_request_error", "Send parameters as application/x-www-form-urlencoded.");
   }
 
-  const std::string idempotency_key = request.header("idempotency-key");
+  // Stripe's idempotency rules: the first answer of a request that started executing
+  // is saved under its key, 5xx included, and every repeat gets it again; a repeat
+  // with other parameters is a 400; a repeat while the first still runs is a 409.
+  // Neither of those, nor a 429, is saved.
+  const std::string idempotency_key = request.method == "POST" ? request.header("idempotency-key") : "";
   const std::string request_hash = pledged::sha256_hex(request.method + " " + request.path + "\n" + request.body);
-  if (request.method == "POST" && !idempotency_key.empty()) {
+  if (!idempotency_key.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto found = idempotent_.find(idempotency_key);
     if (found != idempotent_.end()) {
@@ -234,6 +224,44 @@ Response Standin::api(const Request& request) {
       replay.headers.emplace_back("Idempotent-Replayed", "true");
       return replay;
     }
+    if (!executing_.insert(idempotency_key).second) {
+      return stripe_error(409, "idempotency_error",
+                          "There is currently another in-progress request using this Idempotency-Key (that probably "
+                          "means you submitted twice, and the other request is still going through). Please try "
+                          "again later.");
+    }
+  }
+  auto [response, saved] = execute(request, fields);
+  if (!idempotency_key.empty()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    executing_.erase(idempotency_key);
+    if (saved) idempotent_.emplace(idempotency_key, Stored{request_hash, response});
+  }
+  response.headers.emplace_back("Request-Id", new_id("req_", 14));
+  return response;
+}
+
+Standin::Executed Standin::execute(const Request& request, const std::vector<pledged::stripe::FormField>& fields) {
+  if (const int latency = latency_ms_.load(); latency > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(latency));
+  std::optional<Fault> fault;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!faults_.empty()) {
+      fault = faults_.front();
+      faults_.pop_front();
+    }
+  }
+  if (mode_.load() == ApiMode::server_error) {
+    return {stripe_error(500, "api_error", "Injected failure from the stand-in (server_error mode)."), true};
+  }
+  if (fault) {
+    auto response = stripe_error(fault->status, fault->status == 429 ? "invalid_request_error" : "api_error",
+                                 "Injected failure from the stand-in.", "", fault->status == 429 ? "rate_limit" : "");
+    if (fault->should_retry)
+      response.headers.emplace_back("Stripe-Should-Retry", *fault->should_retry ? "true" : "false");
+    // A 5xx comes from a request that started executing, unless Stripe says a retry is safe.
+    return {response, fault->status >= 500 && fault->should_retry != true};
   }
 
   const json params = nest(fields);
@@ -266,12 +294,8 @@ Response Standin::api(const Request& request) {
                             "Unrecognized request URL (" + request.method + ": " + request.path +
                                 "). The stand-in implements only the calls pledged makes.");
   }
-  if (request.method == "POST" && !idempotency_key.empty() && response.status < 500) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    idempotent_.emplace(idempotency_key, Stored{request_hash, response});
-  }
-  response.headers.emplace_back("Request-Id", new_id("req_", 14));
-  return response;
+  // What Stripe refuses before executing (invalid parameters) is not saved; the rest is.
+  return {response, response.status != 400};
 }
 
 Response Standin::create_session(const json& params) {

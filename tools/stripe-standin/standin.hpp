@@ -9,11 +9,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "pledged/stripe/form_encoding.hpp"
 #include "tiny_http.hpp"
 #include "webhook_sender.hpp"
 
@@ -44,6 +46,12 @@ class Standin {
  private:
   Response control(const Request& request);
   Response api(const Request& request);
+  // The call itself, after the idempotency checks; `saved`: kept under the request's key.
+  struct Executed {
+    Response response;
+    bool saved = false;
+  };
+  Executed execute(const Request& request, const std::vector<pledged::stripe::FormField>& fields);
   Response create_session(const nlohmann::json& params);
   Response expire_session(const std::string& id);
   Response create_refund(const nlohmann::json& params);
@@ -67,6 +75,7 @@ class Standin {
     Response response;
   };
   std::map<std::string, Stored> idempotent_;
+  std::set<std::string> executing_;     // keys of requests running now
   std::vector<nlohmann::json> events_;  // oldest first
   std::vector<Delivery> deliveries_;
 };

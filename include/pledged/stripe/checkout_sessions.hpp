@@ -31,10 +31,15 @@ struct CheckoutSession {
 // metadata of the session and of its payment intent or subscription.
 nlohmann::json checkout_session_params(const CheckoutRequest& request);
 
-// Derived from the pledge id, so every retry (ours or a donor's) finds the first session.
+// The Stripe key of one attempt to start the pledge's checkout: the pledge id and a
+// new random part per attempt. Stripe keeps a 5xx under its key for 24 h, so a key
+// fixed per pledge would answer every "try again" with that 5xx; an attempt's own
+// timeouts retry under its key (Stripe then answers with what the first call made),
+// and an orphan session from an attempt cut off costs nothing (it expires unpaid).
 std::string checkout_idempotency_key(const std::string& pledge_id);
 
-// ErrorCode::unavailable when Stripe cannot be reached or keeps failing.
+// ErrorCode::unavailable when Stripe cannot be reached or keeps failing. A 5xx is
+// retried (within the client's budget) under a new key.
 Result<CheckoutSession> create_checkout_session(StripeClient& client, const CheckoutRequest& request);
 
 }  // namespace pledged::stripe

@@ -17,6 +17,12 @@ struct AttemptOutcome {
 // An explicit `Stripe-Should-Retry: false` always wins. Everything else is final.
 bool should_retry(const AttemptOutcome& outcome);
 
+// Stripe's idempotency layer saves the first answer of a request that started
+// executing, 5xx included, and replays it to every repeat with the same key for 24 h.
+// So a 5xx to a POST with a key is final for that key unless Stripe says
+// `Stripe-Should-Retry: true` (it saved nothing): only a new key can get another answer.
+bool answer_is_saved_under_key(const AttemptOutcome& outcome);
+
 struct BackoffPolicy {
   std::chrono::milliseconds initial{300};
   std::chrono::milliseconds max{4000};

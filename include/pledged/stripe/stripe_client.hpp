@@ -58,6 +58,12 @@ StripeError parse_stripe_error(int http_status, std::string_view body);
 // ErrorCode::unavailable (try later); anything else Stripe refuses is internal.
 Error to_error(const StripeError& error);
 
+// What a POST may do after Stripe answered 5xx, an answer Stripe keeps under the key
+// (answer_is_saved_under_key). Money moves (refunds) stop: that key's outcome is
+// Stripe's to tell, and a new key could move the money twice. Creating an object that
+// costs nothing until used (a Checkout Session) retries under a new key.
+enum class AfterServerError { stop, retry_with_new_key };
+
 class StripeClient {
  public:
   StripeClient(StripeClientOptions options, Metrics* metrics);
@@ -65,13 +71,15 @@ class StripeClient {
   StripeClient(const StripeClient&) = delete;
   StripeClient& operator=(const StripeClient&) = delete;
 
-  // `idempotency_key` makes our own retries safe: Stripe answers a repeat with the first result.
-  StripeResult post(const std::string& path, const nlohmann::json& params, const std::string& idempotency_key);
+  // `idempotency_key` makes our own retries safe: Stripe answers a repeat with the first
+  // result. A retry after a 5xx uses `idempotency_key` + "-r2", "-r3", ... when allowed.
+  StripeResult post(const std::string& path, const nlohmann::json& params, const std::string& idempotency_key,
+                    AfterServerError after_server_error = AfterServerError::stop);
   StripeResult get(const std::string& path, const std::vector<FormField>& query = {});
 
  private:
   StripeResult call(const char* method, const std::string& url, const std::string& body,
-                    const std::string& idempotency_key);
+                    const std::string& idempotency_key, AfterServerError after_server_error);
   void* lease_handle();
   void return_handle(void* handle);
   void count(const char* outcome);
