@@ -127,13 +127,72 @@ TEST_F(Reconcile, AppliesDroppedDeliveriesAndASecondRunAppliesNothing) {
 TEST_F(Reconcile, StopsAtAPageThatCannotBeFetchedAndKeepsWhatItApplied) {
   FakeEventList stripe(history_.events);
   int calls = 0;
-  const auto report = reconcile_events(*processor_, [&](const std::string& after) -> pledged::Result<EventPage> {
-    if (++calls == 2) return pledged::make_error(pledged::ErrorCode::unavailable, "Stripe unreachable");
-    return stripe.page(after);
-  });
+  const ReconcileOptions three_tries{3, {std::chrono::milliseconds(0), std::chrono::milliseconds(0)}};
+  const auto report = reconcile_events(
+      *processor_,
+      [&](const std::string& after) -> pledged::Result<EventPage> {
+        if (++calls >= 2) return pledged::make_error(pledged::ErrorCode::unavailable, "Stripe unreachable");
+        return stripe.page(after);
+      },
+      three_tries);
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, pledged::ErrorCode::unavailable);
+  EXPECT_EQ(calls, 4) << "the first page, then the second asked three times";
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM webhook_events"), "100");
+}
+
+// Case 9 of issue 13: a 429 or 5xx from the event list ended the run.
+TEST_F(Reconcile, AsksAgainForAPageStripeRefusedForNow) {
+  FakeEventList stripe(history_.events);
+  int calls = 0;
+  const ReconcileOptions quick{6, {std::chrono::milliseconds(1), std::chrono::milliseconds(1)}};
+  const auto report = reconcile_events(
+      *processor_,
+      [&](const std::string& after) -> pledged::Result<EventPage> {
+        ++calls;
+        if (calls == 2 || calls == 3) return pledged::make_error(pledged::ErrorCode::unavailable, "Stripe 429");
+        return stripe.page(after);
+      },
+      quick);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->seen, static_cast<int>(history_.events.size()));
+  EXPECT_EQ(ledger_sum(), history_.expected_raised);
+}
+
+// Case 9 of issue 13: a page whose events all failed to parse never moved the cursor,
+// so the same page was fetched forever.
+TEST_F(Reconcile, PagesPastAPageOfEventsThatCannotBeRead) {
+  const std::vector<std::string> unreadable{R"({"id": "evt_unreadable_2", "object": "event"})",
+                                            R"({"id": "evt_unreadable_1", "object": "event", "type": 7})"};
+  int calls = 0;
+  const auto report = reconcile_events(*processor_, [&](const std::string& after) -> pledged::Result<EventPage> {
+    if (++calls > 5) return pledged::make_error(pledged::ErrorCode::internal, "the same page, again and again");
+    EventPage page;
+    if (after.empty()) {
+      page.events = unreadable;
+      page.has_more = true;
+    } else {
+      EXPECT_EQ(after, "evt_unreadable_1");
+    }
+    return page;
+  });
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(report->seen, 2);
+  EXPECT_EQ(report->failed, 2);
+
+  // Without an id to page past, the run stops with an error instead of asking forever.
+  calls = 0;
+  const auto stuck = reconcile_events(*processor_, [&](const std::string&) -> pledged::Result<EventPage> {
+    if (++calls > 5) return pledged::make_error(pledged::ErrorCode::unavailable, "the same page, again and again");
+    EventPage page;
+    page.events = {R"({"object": "event"})"};
+    page.has_more = true;
+    return page;
+  });
+  ASSERT_FALSE(stuck);
+  EXPECT_EQ(stuck.error().code, pledged::ErrorCode::internal);
+  EXPECT_EQ(calls, 1);
 }
 
 namespace {
@@ -287,6 +346,20 @@ TEST_F(Reconcile, CommandRetriesAServerErrorFromStripe) {
     EXPECT_EQ(request["stripe_version"], std::string(pledged::stripe::kStripeApiVersion));
   }
   EXPECT_EQ(requests[0]["query"], requests[1]["query"]) << "the same page asked again";
+}
+
+// Case 9 of issue 13: a 429 is not retried by the client without Stripe-Should-Retry,
+// and three 500s outlast its retries; the command asks for the page again after a backoff.
+TEST_F(Reconcile, CommandRidesOutRateLimitsAndServerErrors) {
+  StandinProcess standin;
+  standin.configure(json{{"fail", json::array({json{{"status", 429}}, json{{"status", 500}}, json{{"status", 500}},
+                                               json{{"status", 500}}})}});
+  const std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
+                                               {"STRIPE_SECRET_KEY", kStandinKey},
+                                               {"STRIPE_API_BASE", standin.base_url()}};
+  const auto run = run_pledged({"reconcile"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(standin.requests().size(), 5u) << "the 429, three 500s, then the page";
 }
 
 TEST(ReconcileEventPage, ReadsStripesListObject) {

@@ -8,6 +8,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/stripe/event_page.hpp"
+#include "pledged/stripe/retry_policy.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged::webhooks {
@@ -25,8 +26,19 @@ struct ReconcileReport {
   int failed = 0;   // not stored (unreadable, or the database refused), or stored as failed
 };
 
-// Stops at the first page that cannot be fetched (an error); whatever was applied
-// before that stays applied, and running again is always safe.
-Result<ReconcileReport> reconcile_events(EventProcessor& processor, const EventPageFetcher& fetch_page);
+// A page that Stripe refuses for now (429, 5xx, unreachable: ErrorCode::unavailable,
+// after the client's own retries) is asked again after a backoff, a bounded number
+// of times: a busy minute at Stripe should not end a 30-day run.
+struct ReconcileOptions {
+  int page_attempts = 6;  // per page, the first one included
+  stripe::BackoffPolicy backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(8000)};
+};
+
+// Stops at the first page that cannot be fetched in `options.page_attempts`, or that
+// the cursor cannot get past (no event of it has an id), with an error; whatever was
+// applied before that stays applied, and running again is always safe. An event that
+// cannot be read is counted as failed and paged past by its id.
+Result<ReconcileReport> reconcile_events(EventProcessor& processor, const EventPageFetcher& fetch_page,
+                                         const ReconcileOptions& options = {});
 
 }  // namespace pledged::webhooks
