@@ -79,7 +79,7 @@ TEST(EventHandlers, FindsAnInvoicesSubscriptionInEitherApiVersion) {
   EXPECT_EQ(pledge_stripe_ids(older, kMonthly).subscription, "sub_old");
 }
 
-TEST(EventHandlers, ReferencesPutThePledgeIdFirstAndTheCustomerLast) {
+TEST(EventHandlers, ReferencesPutThePledgeIdFirstAndNeverTheCustomer) {
   const auto refs = pledge_references({{"id", "cs_1"},
                                        {"client_reference_id", "pl_a"},
                                        {"metadata", {{"pledge_id", "pl_a"}}},
@@ -88,7 +88,19 @@ TEST(EventHandlers, ReferencesPutThePledgeIdFirstAndTheCustomerLast) {
   EXPECT_EQ(refs.pledge_ids, std::vector<std::string>{"pl_a"});
   EXPECT_TRUE(contains(refs.stripe_ids, "cs_1"));
   EXPECT_TRUE(contains(refs.stripe_ids, "pi_1"));
-  EXPECT_EQ(refs.customer_ids, std::vector<std::string>{"cus_1"});
+  EXPECT_FALSE(contains(refs.stripe_ids, "cus_1"));
+}
+
+TEST(EventHandlers, AnInvoicePaymentLinksItsInvoiceToTheInstallmentsPaymentIntentOrCharge) {
+  const auto by_intent = pledge_references({{"object", "invoice_payment"}, {"id", "inpay_1"}, {"invoice", "in_1"},
+                                            {"payment", {{"type", "payment_intent"}, {"payment_intent", "pi_1"}}}});
+  EXPECT_TRUE(contains(by_intent.stripe_ids, "in_1"));
+  EXPECT_TRUE(contains(by_intent.stripe_ids, "pi_1"));
+  const auto by_charge = pledge_references(
+      {{"object", "invoice"}, {"id", "in_2"},
+       {"payments", {{"data", json::array({{{"payment", {{"type", "charge"}, {"charge", "ch_2"}}}}})}}}});
+  EXPECT_TRUE(contains(by_charge.stripe_ids, "ch_2"));
+  EXPECT_TRUE(handle("invoice_payment.paid", json::object(), kMonthly).movements.empty());
 }
 
 TEST(EventHandlers, RefundUsesTheCumulativeAmount) {

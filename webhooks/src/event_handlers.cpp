@@ -155,17 +155,22 @@ EventEffect payment_intent_succeeded(const json& intent, const PledgeFacts& pled
   return effect;
 }
 
+// Moves no money (the invoice's invoice.paid counts it) but teaches the pledge the
+// installment's payment intent or charge, through which its refunds and disputes come.
+EventEffect invoice_payment_paid(const json&, const PledgeFacts&) { return {}; }
+
 EventEffect payment_intent_failed(const json&, const PledgeFacts& pledge) {
   return pledge.monthly ? EventEffect{} : advance(PledgeStatus::failed);
 }
 
-constexpr std::array<std::pair<std::string_view, EventHandler>, 14> kHandlers{{
+constexpr std::array<std::pair<std::string_view, EventHandler>, 15> kHandlers{{
     {"checkout.session.completed", checkout_completed},
     {"checkout.session.async_payment_succeeded", checkout_async_succeeded},
     {"checkout.session.async_payment_failed", checkout_async_failed},
     {"checkout.session.expired", checkout_expired},
     {"invoice.paid", invoice_paid},
     {"invoice.payment_failed", invoice_payment_failed},
+    {"invoice_payment.paid", invoice_payment_paid},
     {"customer.subscription.deleted", subscription_deleted},
     {"charge.refunded", charge_refunded},
     {"charge.dispute.created", dispute_created},
@@ -181,10 +186,17 @@ void add_unique(std::vector<std::string>& list, std::string value) {
 }
 
 bool is_linkable_id(const std::string& id) {
-  for (const char* prefix : {"cs_", "pi_", "in_", "ch_", "py_", "sub_"}) {
+  for (const char* prefix : {"cs_", "pi_", "in_", "ch_", "py_", "sub_", "inpay_"}) {
     if (id.rfind(prefix, 0) == 0) return true;
   }
   return false;
+}
+
+// The payment an invoice_payment carries: {"type": "payment_intent", "payment_intent": "pi_…"}
+// or {"type": "charge", "charge": "ch_…"}.
+void add_payment_ids(PledgeReferences& refs, const json& invoice_payment) {
+  add_unique(refs.stripe_ids, text_at(invoice_payment, {"payment", "payment_intent"}));
+  add_unique(refs.stripe_ids, text_at(invoice_payment, {"payment", "charge"}));
 }
 
 }  // namespace
@@ -226,7 +238,14 @@ PledgeReferences pledge_references(const json& object) {
     add_unique(refs.stripe_ids, text_at(object, {key}));
   }
   add_unique(refs.stripe_ids, text_at(object, {"parent", "subscription_details", "subscription"}));
-  add_unique(refs.customer_ids, text_at(object, {"customer"}));
+  // From API version 2025-03-31 an invoice names no charge or payment intent: its
+  // payments do (an invoice_payment event's object, or an invoice's `payments` list).
+  add_payment_ids(refs, object);
+  if (const json* payments = find_path(object, {"payments", "data"}); payments != nullptr && payments->is_array()) {
+    for (const auto& payment : *payments) add_payment_ids(refs, payment);
+  }
+  // Never the customer: the same customer also pays for things that are not this
+  // campaign's gifts (API.md, "Webhooks").
   return refs;
 }
 

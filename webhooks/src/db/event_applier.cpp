@@ -16,7 +16,6 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event) {
   if (!pledge) {
     std::vector<std::string> awaits = refs.pledge_ids;
     awaits.insert(awaits.end(), refs.stripe_ids.begin(), refs.stripe_ids.end());
-    awaits.insert(awaits.end(), refs.customer_ids.begin(), refs.customer_ids.end());
     return {EventOutcome::waiting, "pledge not known yet", "", postgres_text_array(awaits), false};
   }
 

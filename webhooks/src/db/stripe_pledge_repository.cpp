@@ -6,7 +6,7 @@ namespace pledged::webhooks {
 namespace {
 
 // Strongest first: the pledge id itself, then an id this pledge's earlier events
-// carried, then the ids stored at checkout, and only then the customer.
+// carried, then the ids stored at checkout. Never the customer (API.md, "Webhooks").
 constexpr const char* kFind = "stripe_pledge_find";
 constexpr const char* kFindSql =
     "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email) "
@@ -14,9 +14,7 @@ constexpr const char* kFindSql =
     "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY($1::text[]) "
     "  UNION ALL SELECT pledge_id, 2 FROM stripe_links WHERE stripe_id = ANY($2::text[]) "
     "  UNION ALL SELECT id, 3 FROM pledges WHERE checkout_session_id = ANY($2::text[]) "
-    "    OR stripe_payment_intent_id = ANY($2::text[]) OR stripe_subscription_id = ANY($2::text[]) "
-    "  UNION ALL SELECT pledge_id, 4 FROM stripe_links WHERE stripe_id = ANY($3::text[]) "
-    "  UNION ALL SELECT id, 5 FROM pledges WHERE stripe_customer_id = ANY($3::text[])"
+    "    OR stripe_payment_intent_id = ANY($2::text[]) OR stripe_subscription_id = ANY($2::text[])"
     ") found ON found.pledge_id = p.id "
     "ORDER BY found.strength LIMIT 1 FOR UPDATE OF p";
 
@@ -60,8 +58,7 @@ std::vector<PreparedStatement> StripePledgeRepository::statements() {
 }
 
 std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, const PledgeReferences& refs) {
-  const auto rows = tx.exec_prepared(kFind, postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids),
-                                     postgres_text_array(refs.customer_ids));
+  const auto rows = tx.exec_prepared(kFind, postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids));
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
   StripePledge pledge;
@@ -80,7 +77,6 @@ void StripePledgeRepository::set_status(Tx& tx, const std::string& pledge_id, Pl
 
 void StripePledgeRepository::record_links(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs) {
   std::vector<std::string> ids = refs.stripe_ids;
-  ids.insert(ids.end(), refs.customer_ids.begin(), refs.customer_ids.end());
   if (ids.empty()) return;
   // A fixed order keeps two transactions from taking the same keys crosswise.
   std::sort(ids.begin(), ids.end());

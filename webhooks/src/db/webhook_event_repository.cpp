@@ -36,8 +36,7 @@ constexpr const char* kAwaitingPledge = "webhook_event_awaiting_pledge";
 constexpr const char* kAwaitingPledgeSql =
     "SELECT id FROM webhook_events WHERE status = 'waiting' AND awaits && ("
     "  SELECT ARRAY[p.id] || ARRAY(SELECT stripe_id FROM stripe_links WHERE pledge_id = p.id) "
-    "    || array_remove(ARRAY[p.checkout_session_id, p.stripe_payment_intent_id, p.stripe_subscription_id, "
-    "                          p.stripe_customer_id], NULL) "
+    "    || array_remove(ARRAY[p.checkout_session_id, p.stripe_payment_intent_id, p.stripe_subscription_id], NULL) "
     "  FROM pledges p WHERE p.id = $1) "
     "ORDER BY received_at, id LIMIT 1000";
 

@@ -51,15 +51,19 @@ EventHandler find_event_handler(std::string_view type);
 // keyless movements would merge into one and money would vanish from the totals.
 std::optional<std::string> effect_problem(const EventEffect& effect, std::string_view pledge_currency);
 
-// Everything in a Stripe object that can lead to its pledge, strongest first.
+// Everything in a Stripe object that can lead to its pledge, strongest first. Only ids
+// pledged created or learned for a pledge: never the customer, who may also pay for
+// things that are not the campaign's (a gala ticket, another campaign's gift).
 struct PledgeReferences {
-  std::vector<std::string> pledge_ids;    // metadata.pledge_id, client_reference_id
-  std::vector<std::string> stripe_ids;    // the object's own id, payment intent, subscription, invoice, charge
-  std::vector<std::string> customer_ids;  // a customer may give more than once: the weakest link
+  std::vector<std::string> pledge_ids;  // metadata.pledge_id, client_reference_id
+  // The object's own id, payment intent, subscription, invoice, charge, and an
+  // invoice payment's payment intent or charge.
+  std::vector<std::string> stripe_ids;
 };
 PledgeReferences pledge_references(const nlohmann::json& object);
 
-// Stripe ids to store on the pledge's own columns, when the event reveals them.
+// Stripe ids to store on the pledge's own columns, when the event reveals them (the
+// customer is kept for the donor's Billing Portal, never to find a pledge).
 struct PledgeStripeIds {
   std::string payment_intent;
   std::string subscription;

@@ -1,0 +1,206 @@
+// Money at the ledger's edges (issue 13), each case the history that first showed it,
+// fed in process through EventProcessor (the webhook route's code path) against a real
+// database: foreign money of a donor's customer, installments' refunds under the current
+// API version, forged amounts and modes, refunds that fail after being counted.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pledged/db/connection_pool.hpp"
+#include "pledged/webhooks/event_processor.hpp"
+#include "service_fixture.hpp"
+#include "stripe_history.hpp"
+
+using namespace pledged::testing;
+using namespace pledged::webhooks;
+using nlohmann::json;
+
+namespace {
+
+constexpr long long kCreated = 1795000000;  // 2026-11-18, inside the demo campaign
+
+class MoneyEdges : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<TestDatabase>();
+    migrate_and_seed(*database_);
+    pool_ = std::make_unique<pledged::ConnectionPool>(pledged::PoolOptions{database_->url(), 2},
+                                                      EventProcessor::statements());
+    processor_ = std::make_unique<EventProcessor>(*pool_);
+  }
+
+  HistoryPledge pledge(const std::string& frequency, std::int64_t amount) {
+    HistoryPledge p{new_pledge_id(), frequency, amount, "cs_test_" + new_pledge_id().substr(3), ""};
+    insert_pledges(*database_, {p});
+    return p;
+  }
+
+  // Delivers one event (created `seconds` after kCreated) and returns its stored outcome.
+  EventOutcome deliver(const std::string& type, const json& object, long long seconds = 0) {
+    const auto body = stripe_event("evt_edge_" + std::to_string(++sequence_), type, object, kCreated + seconds);
+    const auto event = parse_stripe_event(body);
+    EXPECT_TRUE(event);
+    const auto outcome = processor_->receive(*event, body, EventSource::webhook);
+    EXPECT_TRUE(outcome) << outcome.error().message;
+    return outcome ? *outcome : EventOutcome::failed;
+  }
+
+  // The periodic pass's work, done at once.
+  void settle() {
+    for (int pass = 0; pass < 10; ++pass) {
+      const auto retried = processor_->retry_waiting(1000, true);
+      ASSERT_TRUE(retried);
+      if (*retried == 0) return;
+    }
+  }
+
+  long long ledger_sum() const {
+    return std::stoll(database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries"));
+  }
+  std::string status_of(const HistoryPledge& p) const {
+    return database_->query_value("SELECT status FROM pledges WHERE id = '" + p.id + "'");
+  }
+
+  static json subscription_checkout(const HistoryPledge& p, const std::string& customer, const std::string& sub) {
+    json s = stripe_template("checkout.session");
+    s["id"] = p.checkout_session_id;
+    s["client_reference_id"] = p.id;
+    s["metadata"] = {{"pledge_id", p.id}};
+    s["mode"] = "subscription";
+    s["payment_status"] = "paid";
+    s["status"] = "complete";
+    s["amount_total"] = p.amount;
+    s["currency"] = "usd";
+    s["customer"] = customer;
+    s["payment_intent"] = nullptr;
+    s["subscription"] = sub;
+    return s;
+  }
+
+  // An invoice of API version 2025-03-31 or later: no charge, no payment intent.
+  static json invoice(const std::string& id, const std::string& customer, const std::string& subscription,
+                      std::int64_t amount) {
+    json i = stripe_template("invoice");
+    i["id"] = id;
+    i["amount_due"] = amount;
+    i["amount_paid"] = amount;
+    i["amount_remaining"] = 0;
+    i["currency"] = "usd";
+    i["customer"] = customer;
+    i["status"] = "paid";
+    i["metadata"] = json::object();
+    i.erase("subscription");
+    i.erase("payments");
+    i["parent"] = subscription.empty()
+                      ? json(nullptr)
+                      : json{{"type", "subscription_details"},
+                             {"subscription_details", {{"subscription", subscription}, {"metadata", nullptr}}}};
+    return i;
+  }
+
+  static json invoice_payment(const std::string& invoice_id, const std::string& intent) {
+    return {{"id", "inpay_" + invoice_id},      {"object", "invoice_payment"}, {"invoice", invoice_id},
+            {"amount_paid", nullptr},           {"currency", "usd"},           {"status", "paid"},
+            {"payment", {{"type", "payment_intent"}, {"payment_intent", intent}}}};
+  }
+
+  static json charge(const std::string& id, const std::string& customer, const std::string& intent,
+                     std::int64_t amount, std::int64_t refunded) {
+    json c = stripe_template("charge");
+    c["id"] = id;
+    c["amount"] = amount;
+    c["amount_captured"] = amount;
+    c["amount_refunded"] = refunded;
+    c["refunded"] = refunded >= amount;
+    c["currency"] = "usd";
+    c["customer"] = customer;
+    c["payment_intent"] = intent;
+    c["metadata"] = json::object();
+    c.erase("refunds");
+    return c;
+  }
+
+  static json dispute(const std::string& id, const std::string& charge_id, const std::string& intent,
+                      std::int64_t amount, const std::string& status) {
+    json d = stripe_template("dispute");
+    d["id"] = id;
+    d["amount"] = amount;
+    d["currency"] = "usd";
+    d["charge"] = charge_id;
+    d["payment_intent"] = intent;
+    d["status"] = status;
+    return d;
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<pledged::ConnectionPool> pool_;
+  std::unique_ptr<EventProcessor> processor_;
+  int sequence_ = 0;
+};
+
+}  // namespace
+
+// Case 1: a monthly donor (cus_1) is later billed for a gala ticket on the same Stripe
+// account. Before: the gala invoice added $200 to the campaign, an unrelated refund of
+// the customer subtracted, and an unrelated subscription's end canceled the gift.
+TEST_F(MoneyEdges, ForeignMoneyOfAMonthlyDonorsCustomerNeverTouchesThePledge) {
+  const auto monthly = pledge("monthly", 1500);
+  EXPECT_EQ(deliver("checkout.session.completed", subscription_checkout(monthly, "cus_1", "sub_gift")),
+            EventOutcome::applied);
+  EXPECT_EQ(deliver("invoice.paid", invoice("in_gift_1", "cus_1", "sub_gift", 1500), 10), EventOutcome::applied);
+
+  EXPECT_EQ(deliver("invoice.paid", invoice("in_gala", "cus_1", "", 20000), 20), EventOutcome::waiting);
+  EXPECT_EQ(deliver("charge.refunded", charge("ch_gala", "cus_1", "pi_gala", 20000, 5000), 30), EventOutcome::waiting);
+  EXPECT_EQ(deliver("charge.dispute.closed", dispute("dp_gala", "ch_gala", "pi_gala", 20000, "lost"), 35),
+            EventOutcome::waiting);
+  json other_subscription = stripe_template("subscription");
+  other_subscription["id"] = "sub_newsletter";
+  other_subscription["customer"] = "cus_1";
+  other_subscription["status"] = "canceled";
+  other_subscription["metadata"] = json::object();
+  EXPECT_EQ(deliver("customer.subscription.deleted", other_subscription, 40), EventOutcome::waiting);
+  settle();
+
+  EXPECT_EQ(ledger_sum(), 1500) << "only the gift's own installment counts";
+  EXPECT_EQ(status_of(monthly), "active");
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM stripe_links WHERE stripe_id LIKE 'cus_%'"), "0")
+      << "a customer id is never stored as a way to the pledge";
+}
+
+// Case 1, the other side: under API version 2025-03-31 an invoice names no charge, so
+// an installment's refund and dispute find their pledge through the invoice_payment
+// that names the installment's payment intent, in whatever order they arrive.
+TEST_F(MoneyEdges, InstallmentRefundAndDisputeFindThePledgeThroughTheInvoicePayment) {
+  const auto monthly = pledge("monthly", 2000);
+  // Stripe's charges of an invoice carry the customer; the refund arrives first.
+  EXPECT_EQ(deliver("charge.refunded", charge("ch_inst_2", "cus_2", "pi_inst_2", 2000, 2000), 5),
+            EventOutcome::waiting);
+  EXPECT_EQ(deliver("charge.dispute.closed", dispute("dp_inst_1", "ch_inst_1", "pi_inst_1", 2000, "lost"), 6),
+            EventOutcome::waiting);
+  deliver("invoice_payment.paid", invoice_payment("in_inst_2", "pi_inst_2"), 4);
+  deliver("invoice_payment.paid", invoice_payment("in_inst_1", "pi_inst_1"), 2);
+  deliver("checkout.session.completed", subscription_checkout(monthly, "cus_2", "sub_inst"));
+  deliver("invoice.paid", invoice("in_inst_1", "cus_2", "sub_inst", 2000), 1);
+  deliver("invoice.paid", invoice("in_inst_2", "cus_2", "sub_inst", 2000), 3);
+  settle();
+
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM webhook_events WHERE status <> 'applied'"), "0");
+  EXPECT_EQ(ledger_sum(), 0) << "two installments, one refunded, one disputed and lost";
+  EXPECT_EQ(status_of(monthly), "active");
+}
+
+// Older API versions name the invoice's charge and payment intent directly.
+TEST_F(MoneyEdges, InstallmentRefundFindsThePledgeThroughAnOlderInvoicesCharge) {
+  const auto monthly = pledge("monthly", 2500);
+  deliver("checkout.session.completed", subscription_checkout(monthly, "cus_3", "sub_old"));
+  json old = invoice("in_old_1", "cus_3", "", 2500);
+  old["parent"] = nullptr;
+  old["subscription"] = "sub_old";
+  old["charge"] = "ch_old_1";
+  old["payment_intent"] = "pi_old_1";
+  deliver("invoice.paid", old, 1);
+  EXPECT_EQ(deliver("charge.refunded", charge("ch_old_1", "cus_3", "pi_old_1", 2500, 1000), 2), EventOutcome::applied);
+  EXPECT_EQ(ledger_sum(), 1500);
+}
