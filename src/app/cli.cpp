@@ -91,7 +91,7 @@ int run_reconcile(const Config& config, const std::string& since) {
   }
   ConnectionPool pool(PoolOptions{config.database_url, 2, std::chrono::milliseconds(5000)},
                       webhooks::EventProcessor::statements());
-  webhooks::EventProcessor processor(pool);
+  webhooks::EventProcessor processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
   // The same client, version, timeouts and retries as checkout and refunds.
   stripe::StripeClientOptions stripe_options;
   stripe_options.api_base = config.stripe_api_base;

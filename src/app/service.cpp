@@ -163,7 +163,7 @@ int run_service(const Config& config, Logger& log) {
   Readiness readiness(pool, latest_schema_version());
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
                                                    stripe_client.get(), config.public_url, log});
-  webhooks::EventProcessor event_processor(pool);
+  webhooks::EventProcessor event_processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
   StaffAccess staff(staff_tokens);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/db/webhook_health_repository.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "service_fixture.hpp"
 #include "stripe_history.hpp"
@@ -26,8 +27,9 @@ class MoneyEdges : public ::testing::Test {
   void SetUp() override {
     database_ = std::make_unique<TestDatabase>();
     migrate_and_seed(*database_);
-    pool_ = std::make_unique<pledged::ConnectionPool>(pledged::PoolOptions{database_->url(), 2},
-                                                      EventProcessor::statements());
+    auto statements = EventProcessor::statements();
+    for (const auto& statement : pledged::WebhookHealthRepository::statements()) statements.push_back(statement);
+    pool_ = std::make_unique<pledged::ConnectionPool>(pledged::PoolOptions{database_->url(), 2}, statements);
     processor_ = std::make_unique<EventProcessor>(*pool_);
   }
 
@@ -38,8 +40,10 @@ class MoneyEdges : public ::testing::Test {
   }
 
   // Delivers one event (created `seconds` after kCreated) and returns its stored outcome.
-  EventOutcome deliver(const std::string& type, const json& object, long long seconds = 0) {
-    const auto body = stripe_event("evt_edge_" + std::to_string(++sequence_), type, object, kCreated + seconds);
+  EventOutcome deliver(const std::string& type, const json& object, long long seconds = 0, bool livemode = false) {
+    auto raw = json::parse(stripe_event("evt_edge_" + std::to_string(++sequence_), type, object, kCreated + seconds));
+    raw["livemode"] = livemode;
+    const auto body = raw.dump();
     const auto event = parse_stripe_event(body);
     EXPECT_TRUE(event);
     const auto outcome = processor_->receive(*event, body, EventSource::webhook);
@@ -59,6 +63,16 @@ class MoneyEdges : public ::testing::Test {
   long long ledger_sum() const {
     return std::stoll(database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries"));
   }
+  std::int64_t failed_in_health() const {
+    pledged::WebhookHealthRepository health(*pool_);
+    const auto loaded = health.load();
+    EXPECT_TRUE(loaded);
+    return loaded ? loaded->failed : -1;
+  }
+  std::string event_column(int sequence, const std::string& column) const {
+    return database_->query_value("SELECT " + column + " FROM webhook_events WHERE id = 'evt_edge_" +
+                                  std::to_string(sequence) + "'");
+  }
   std::string status_of(const HistoryPledge& p) const {
     return database_->query_value("SELECT status FROM pledges WHERE id = '" + p.id + "'");
   }
@@ -76,6 +90,15 @@ class MoneyEdges : public ::testing::Test {
     s["customer"] = customer;
     s["payment_intent"] = nullptr;
     s["subscription"] = sub;
+    return s;
+  }
+
+  static json one_time_checkout(const HistoryPledge& p, std::int64_t amount_total, const std::string& intent) {
+    json s = subscription_checkout(p, "cus_once", "");
+    s["mode"] = "payment";
+    s["amount_total"] = amount_total;
+    s["payment_intent"] = intent;
+    s["subscription"] = nullptr;
     return s;
   }
 
@@ -203,4 +226,52 @@ TEST_F(MoneyEdges, InstallmentRefundFindsThePledgeThroughAnOlderInvoicesCharge) 
   deliver("invoice.paid", old, 1);
   EXPECT_EQ(deliver("charge.refunded", charge("ch_old_1", "cus_3", "pi_old_1", 2500, 1000), 2), EventOutcome::applied);
   EXPECT_EQ(ledger_sum(), 1500);
+}
+
+// Case 6: anyone holding the webhook secret could post amount_total 9999999999 and the
+// banner showed it. A one-time payment counts only at what its Checkout charged.
+TEST_F(MoneyEdges, ForgedOneTimeAmountIsStoredAsFailedAndNeverCounts) {
+  const auto once = pledge("once", 2500);
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 9999999999LL, "pi_forged")),
+            EventOutcome::failed);
+  json intent = stripe_template("payment_intent");
+  intent["id"] = "pi_forged";
+  intent["amount"] = 9999999999LL;
+  intent["amount_received"] = 9999999999LL;
+  intent["currency"] = "usd";
+  intent["status"] = "succeeded";
+  intent["metadata"] = {{"pledge_id", once.id}};
+  intent.erase("invoice");
+  EXPECT_EQ(deliver("payment_intent.succeeded", intent, 1), EventOutcome::failed);
+  EXPECT_NE(event_column(1, "last_error").find("differs from the 2500 its Checkout charged"), std::string::npos)
+      << event_column(1, "last_error");
+  settle();
+  EXPECT_EQ(ledger_sum(), 0);
+  EXPECT_EQ(status_of(once), "pending");
+  EXPECT_EQ(failed_in_health(), 2);
+  EXPECT_EQ(event_column(2, "status"), "failed") << "no retry makes a forged amount count";
+
+  // The genuine payment of the same pledge still counts, once.
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 2500, "pi_forged"), 2), EventOutcome::applied);
+  EXPECT_EQ(ledger_sum(), 2500);
+}
+
+// Case 6: an event whose livemode differs from the configured key's mode never counts,
+// whichever way round.
+TEST_F(MoneyEdges, EventOfTheOtherModeIsStoredAsFailedAndNeverCounts) {
+  const auto once = pledge("once", 3000);
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 3000, "pi_mode"), 0, /*livemode=*/true),
+            EventOutcome::failed);
+  EXPECT_NE(event_column(1, "last_error").find("live-mode event for a test-mode key"), std::string::npos);
+  settle();
+  EXPECT_EQ(ledger_sum(), 0);
+
+  processor_ = std::make_unique<EventProcessor>(*pool_, /*live_key=*/true);
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 3000, "pi_mode"), 1, false),
+            EventOutcome::failed);
+  EXPECT_EQ(ledger_sum(), 0);
+  EXPECT_EQ(failed_in_health(), 2);
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 3000, "pi_mode"), 2, true),
+            EventOutcome::applied);
+  EXPECT_EQ(ledger_sum(), 3000);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <string>
 #include <utility>
 
 namespace pledged::webhooks {
@@ -224,6 +225,23 @@ std::optional<std::string> effect_problem(const EventEffect& effect, std::string
     if (movement.currency != pledge_currency) return "currency differs from the pledge's";
   }
   return std::nullopt;
+}
+
+std::optional<std::string> payment_amount_problem(const EventEffect& effect, const PledgeFacts& pledge,
+                                                  std::int64_t charged) {
+  if (pledge.monthly) return std::nullopt;
+  for (const auto& movement : effect.movements) {
+    if (movement.kind == LedgerKind::payment && movement.amount != charged) {
+      return "amount " + std::to_string(movement.amount) + " differs from the " + std::to_string(charged) +
+             " its Checkout charged";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> mode_problem(bool event_livemode, bool live_key) {
+  if (event_livemode == live_key) return std::nullopt;
+  return event_livemode ? "a live-mode event for a test-mode key" : "a test-mode event for a live-mode key";
 }
 
 PledgeReferences pledge_references(const json& object) {

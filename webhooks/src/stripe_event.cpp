@@ -2,6 +2,10 @@
 
 namespace pledged::webhooks {
 
+bool live_stripe_key(std::string_view secret_key) {
+  return secret_key.rfind("sk_live_", 0) == 0 || secret_key.rfind("rk_live_", 0) == 0;
+}
+
 Result<StripeEvent> parse_stripe_event(std::string_view raw_body) {
   const auto not_an_event = make_error(ErrorCode::bad_request, "body is not a Stripe event");
   auto json = nlohmann::json::parse(raw_body.begin(), raw_body.end(), nullptr, /*allow_exceptions=*/false);

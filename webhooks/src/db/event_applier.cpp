@@ -7,9 +7,10 @@
 
 namespace pledged::webhooks {
 
-ApplyResult apply_event(Tx& tx, const StripeEvent& event) {
+ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   const EventHandler handler = find_event_handler(event.type);
   if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false};
+  if (auto problem = mode_problem(event.livemode, live_key)) return {EventOutcome::failed, *problem, "", "", false, true};
 
   const auto refs = pledge_references(event.object);
   const auto pledge = StripePledgeRepository::find_for_update(tx, refs);
@@ -20,8 +21,11 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event) {
   }
 
   const EventEffect effect = handler(event.object, pledge->facts);
-  // Keep an event whose money cannot be written faithfully, flagged, for a person.
-  if (auto problem = effect_problem(effect, pledge->currency)) return {EventOutcome::failed, *problem, "", "", false};
+  // Keep an event whose money cannot be written faithfully, flagged, for a person; no
+  // retry changes the answer.
+  auto problem = effect_problem(effect, pledge->currency);
+  if (!problem) problem = payment_amount_problem(effect, pledge->facts, pledge->amount);
+  if (problem) return {EventOutcome::failed, *problem, "", "", false, true};
   StripePledgeRepository::record_links(tx, pledge->facts.id, refs);
   StripePledgeRepository::fill_stripe_ids(tx, pledge->facts.id, pledge_stripe_ids(event.object, pledge->facts));
   if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) {

@@ -14,8 +14,11 @@ struct ApplyResult {
   std::string pledge_id;  // the pledge it applied to
   std::string awaits;     // for a waiting event: the ids that would find its pledge (text[] literal)
   bool moved_money = false;  // the ledger changed: announce it after commit
+  bool final = false;        // a failure no retry can cure (a forged amount, another mode): not retried
 };
 
-ApplyResult apply_event(Tx& tx, const StripeEvent& event);
+// `live_key`: whether the configured Stripe key is a live one; an event of the other
+// mode never applies.
+ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key);
 
 }  // namespace pledged::webhooks

@@ -47,9 +47,9 @@ Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, st
         if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
           return ApplyResult{EventOutcome::duplicate, "", "", "", false};
         }
-        auto result = apply_event(tx, event);
+        auto result = apply_event(tx, event, live_key_);
         if (result.outcome != EventOutcome::applied) {
-          WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false);
+          WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false, result.final);
         }
         if (result.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
         return result;
@@ -116,8 +116,9 @@ std::vector<std::string> EventProcessor::retry_events(const std::vector<std::str
             WebhookEventRepository::mark(tx, id, EventOutcome::failed, "stored payload is not an event", "", true);
             return ApplyResult{EventOutcome::failed, "", "", "", false};
           }
-          auto applied_now = apply_event(tx, *event);
-          WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true);
+          auto applied_now = apply_event(tx, *event, live_key_);
+          WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true,
+                                       applied_now.final);
           if (applied_now.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
           return applied_now;
         },

@@ -9,7 +9,7 @@ namespace {
 // carried, then the ids stored at checkout. Never the customer (API.md, "Webhooks").
 constexpr const char* kFind = "stripe_pledge_find";
 constexpr const char* kFindSql =
-    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email) "
+    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.amount "
     "FROM pledges p JOIN ("
     "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY($1::text[]) "
     "  UNION ALL SELECT pledge_id, 2 FROM stripe_links WHERE stripe_id = ANY($2::text[]) "
@@ -68,6 +68,7 @@ std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, cons
   pledge.currency = row[3].as<std::string>();
   pledge.facts.status = parse_pledge_status(row[4].as<std::string>()).value_or(PledgeStatus::pending);
   pledge.donor_key = row[5].as<std::string>();
+  pledge.amount = row[6].as<std::int64_t>();
   return pledge;
 }
 

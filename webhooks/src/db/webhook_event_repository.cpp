@@ -13,20 +13,22 @@ constexpr const char* kInsertSql =
     "ON CONFLICT (id) DO NOTHING RETURNING 1";
 
 // Waiting events are retried at once when a later event applies; this backoff only
-// paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes).
+// paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes). A final failure ($6)
+// is never due again: 'infinity'.
 constexpr const char* kMark = "webhook_event_mark";
 constexpr const char* kMarkSql =
     "UPDATE webhook_events SET status = $2::text, last_error = NULLIF($3, ''), "
     "  attempts = attempts + $4::integer, "
     "  applied_at = CASE WHEN $2::text IN ('applied', 'ignored') THEN now() END, "
     "  awaits = CASE WHEN $2::text = 'waiting' THEN $5::text[] END, "
-    "  next_attempt_at = CASE WHEN $2::text IN ('waiting', 'failed') "
+    "  next_attempt_at = CASE WHEN $6::boolean THEN 'infinity'::timestamptz WHEN $2::text IN ('waiting', 'failed') "
     "    THEN now() + make_interval(secs => least(300, power(2, least(attempts, 10)))) END "
     "WHERE id = $1";
 
 constexpr const char* kRetryable = "webhook_event_retryable";
 constexpr const char* kRetryableSql =
     "SELECT id FROM webhook_events WHERE status IN ('waiting', 'failed') "
+    "  AND next_attempt_at IS DISTINCT FROM 'infinity' "
     "  AND ($2::boolean OR next_attempt_at IS NULL OR next_attempt_at <= now()) "
     "ORDER BY received_at, id LIMIT $1";
 
@@ -61,9 +63,9 @@ bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::strin
 }
 
 void WebhookEventRepository::mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,
-                                  const std::string& awaits, bool count_attempt) {
+                                  const std::string& awaits, bool count_attempt, bool final) {
   tx.exec_prepared(kMark, event_id, to_string(outcome), error, count_attempt ? 1 : 0,
-                   awaits.empty() ? std::string("{}") : awaits);
+                   awaits.empty() ? std::string("{}") : awaits, final);
 }
 
 std::vector<std::string> WebhookEventRepository::retryable_ids(Tx& tx, int limit, bool ignore_backoff) {

@@ -21,8 +21,9 @@ class WebhookEventRepository {
                      EventOutcome outcome, const std::string& error);
   // Records what applying it did, when it is not `applied`.
   // `awaits` (a text[] literal): the ids a waiting event could be found through.
+  // `final`: a failure no retry can cure, never retried on its own.
   static void mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,
-                   const std::string& awaits, bool count_attempt);
+                   const std::string& awaits, bool count_attempt, bool final = false);
 
   static std::vector<std::string> retryable_ids(Tx& tx, int limit, bool ignore_backoff);
   // Waiting events that await any id this pledge is now known by.

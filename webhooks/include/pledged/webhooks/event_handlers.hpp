@@ -51,6 +51,17 @@ EventHandler find_event_handler(std::string_view type);
 // keyless movements would merge into one and money would vanish from the totals.
 std::optional<std::string> effect_problem(const EventEffect& effect, std::string_view pledge_currency);
 
+// Why a payment must not count for a one-time pledge whose Checkout charged `charged`,
+// or nullopt when it may: a one-time payment of any other amount was not created by
+// pledged (a forged or mistaken event). A monthly gift's installments count at what
+// the subscription bills (the donor may change the amount in the Billing Portal).
+std::optional<std::string> payment_amount_problem(const EventEffect& effect, const PledgeFacts& pledge,
+                                                  std::int64_t charged);
+
+// Why an event must not apply at all, or nullopt: its `livemode` differs from the
+// mode of the configured key (a test event sent to a live service, or the reverse).
+std::optional<std::string> mode_problem(bool event_livemode, bool live_key);
+
 // Everything in a Stripe object that can lead to its pledge, strongest first. Only ids
 // pledged created or learned for a pledge: never the customer, who may also pay for
 // things that are not the campaign's (a gala ticket, another campaign's gift).

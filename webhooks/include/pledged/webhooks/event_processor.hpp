@@ -22,14 +22,16 @@ enum class EventOutcome {
   applied,    // its effect is in the database
   ignored,    // a type we only store
   waiting,    // stored; its pledge is not known yet
-  failed,     // stored; applying it raised an error, it will be retried
+  failed,     // stored; applying it raised an error (retried), or it must never count (not retried)
   duplicate,  // stored before: nothing done
 };
 const char* to_string(EventOutcome outcome);
 
 class EventProcessor {
  public:
-  explicit EventProcessor(ConnectionPool& pool) : pool_(pool) {}
+  // `live_key`: the configured Stripe key is a live one (sk_live_/rk_live_); events of
+  // the other mode are stored as failed and never count.
+  explicit EventProcessor(ConnectionPool& pool, bool live_key = false) : pool_(pool), live_key_(live_key) {}
   static std::vector<PreparedStatement> statements();
 
   // Returns only after the event is durably recorded; an error means it is not
@@ -49,6 +51,7 @@ class EventProcessor {
                       const std::string& error);
 
   ConnectionPool& pool_;
+  const bool live_key_;
   // Set while this process knows of waiting events, so that an applied event
   // retries them at once (the event it waited for may be this one).
   std::atomic<bool> waiting_known_{true};

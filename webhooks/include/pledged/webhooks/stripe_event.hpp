@@ -20,6 +20,10 @@ struct StripeEvent {
   nlohmann::json object;    // data.object
 };
 
+// Whether events for this secret key are live ones (sk_live_, rk_live_). Without a key
+// the service is in test mode: no live event can be its pledges' money.
+bool live_stripe_key(std::string_view secret_key);
+
 // ErrorCode::bad_request when the body is not JSON or not shaped like an event.
 Result<StripeEvent> parse_stripe_event(std::string_view raw_body);
 
