@@ -101,7 +101,7 @@ std::vector<PreparedStatement> ReportRepository::statements() {
       {kLocalDate, "SELECT (to_timestamp($1::bigint) AT TIME ZONE $2)::date::text"},
       {kSummary,
        "SELECT coalesce(sum(amount) FILTER (WHERE is_gift), 0)::bigint, "
-       "  coalesce(-sum(amount) FILTER (WHERE kind = 'refund'), 0)::bigint, "
+       "  coalesce(-sum(amount) FILTER (WHERE kind IN ('refund', 'refund_reversal')), 0)::bigint, "
        "  coalesce(-sum(amount) FILTER (WHERE kind IN ('dispute_withdrawal', 'dispute_reinstatement')), 0)::bigint, "
        "  coalesce(sum(amount), 0)::bigint, "
        "  count(*) FILTER (WHERE is_gift), "

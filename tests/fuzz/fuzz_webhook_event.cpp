@@ -30,6 +30,9 @@ constexpr const char* kHandledTypes[] = {
     "charge.dispute.created",         "charge.dispute.funds_withdrawn",
     "charge.dispute.funds_reinstated", "charge.dispute.closed",
     "payment_intent.succeeded",       "payment_intent.payment_failed",
+    "invoice_payment.paid",           "charge.refund.updated",
+    "refund.created",                 "refund.updated",
+    "refund.failed",
 };
 
 bool equal(const EventEffect& a, const EventEffect& b) {
@@ -86,11 +89,20 @@ void check_effect(const std::string& type, const EventEffect& effect, const json
     }
     if (movement.kind == LedgerKind::payment) require(type.rfind("charge.", 0) != 0);
   }
-  // What the applier refuses is exactly a movement without a key or in another currency.
+  // Refunds come from refund objects and charges only, each keyed by its own id.
+  for (const auto& refund : effect.refunds) {
+    require(refund.amount > 0 && refund.refund_id.rfind("re_", 0) == 0 && !refund.charge_id.empty());
+  }
+  if (effect.charge_refunds) require(type == "charge.refunded" && effect.charge_refunds->amount_refunded > 0);
+  // What the applier refuses is exactly money without a key or in another currency.
   for (const char* currency : {"usd", ""}) {
     bool fine = true;
     for (const auto& movement : effect.movements) {
       fine = fine && !movement.stripe_object_id.empty() && movement.currency == currency;
+    }
+    for (const auto& refund : effect.refunds) fine = fine && refund.currency == currency;
+    if (effect.charge_refunds) {
+      fine = fine && !effect.charge_refunds->charge_id.empty() && effect.charge_refunds->currency == currency;
     }
     require(effect_problem(effect, currency).has_value() != fine);
   }

@@ -4,6 +4,7 @@
 // API version, forged amounts and modes, refunds that fail after being counted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -275,3 +276,68 @@ TEST_F(MoneyEdges, EventOfTheOtherModeIsStoredAsFailedAndNeverCounts) {
             EventOutcome::applied);
   EXPECT_EQ(ledger_sum(), 3000);
 }
+
+namespace {
+
+json refund(const std::string& id, const std::string& charge_id, const std::string& intent, std::int64_t amount,
+            long long created, const std::string& status) {
+  return {{"id", id},          {"object", "refund"}, {"charge", charge_id}, {"payment_intent", intent},
+          {"amount", amount},  {"currency", "usd"},  {"created", created},  {"status", status},
+          {"metadata", json::object()}};
+}
+
+constexpr long long kDay = 86400;
+
+}  // namespace
+
+// Case 3: a refund that fails after it was counted gives its money back (the ledger's
+// upsert only let a refund grow), and each partial refund is dated when it happened
+// (a later one took the first one's date). Delivered in two orders: the same rows.
+TEST_F(MoneyEdges, FailedRefundReturnsToTheTotalAndEachPartialRefundKeepsItsDate) {
+  std::string first_rows;
+  for (const bool reversed : {false, true}) {
+    const auto once = pledge("once", 3000);
+    const std::string suffix = reversed ? "_b" : "_a";
+    const auto intent = "pi_r" + suffix, charge_id = "ch_r" + suffix;
+    std::vector<std::pair<std::string, json>> events = {
+        {"checkout.session.completed", one_time_checkout(once, 3000, intent)},
+        {"refund.created", refund("re_1" + suffix, charge_id, intent, 700, kCreated + 1 * kDay, "succeeded")},
+        {"charge.refunded", charge(charge_id, "cus_r", intent, 3000, 700)},
+        {"refund.created", refund("re_2" + suffix, charge_id, intent, 500, kCreated + 3 * kDay, "pending")},
+        {"charge.refunded", charge(charge_id, "cus_r", intent, 3000, 1200)},
+        {"charge.refund.updated", refund("re_2" + suffix, charge_id, intent, 500, kCreated + 3 * kDay, "failed")},
+    };
+    if (reversed) std::reverse(events.begin() + 1, events.end());
+    const long long at[] = {0, 1 * kDay, 1 * kDay, 3 * kDay, 3 * kDay, 5 * kDay};
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      deliver(events[i].first, events[i].second, reversed && i > 0 ? at[events.size() - i] : at[i]);
+    }
+    settle();
+    const auto rows = database_->query_value(
+        "SELECT string_agg(concat_ws('|', kind, replace(stripe_object_id, '" + suffix +
+        "', ''), amount, extract(epoch FROM occurred_at)::bigint - " + std::to_string(kCreated) +
+        "), ', ' ORDER BY occurred_at, kind) FROM ledger_entries WHERE pledge_id = '" + once.id + "'");
+    EXPECT_EQ(rows, "payment|pi_r|3000|0, refund|re_1|-700|86400, refund|re_2|-500|259200, refund_reversal|re_2|500|432000")
+        << (reversed ? "reversed order" : "in order");
+    EXPECT_EQ(database_->query_value("SELECT sum(amount) FROM ledger_entries WHERE pledge_id = '" + once.id + "'"),
+              "2300");
+    if (first_rows.empty()) first_rows = rows;
+    EXPECT_EQ(rows, first_rows);
+  }
+}
+
+// Case 3, without refund events (an endpoint not subscribed to them): the charge's
+// cumulative amount still counts, once, whatever the order.
+TEST_F(MoneyEdges, ChargeRefundedAloneStillCountsTheCumulativeAmountOnce) {
+  const auto once = pledge("once", 4000);
+  deliver("charge.refunded", charge("ch_c", "cus_c", "pi_c", 4000, 2500), 20);
+  deliver("charge.refunded", charge("ch_c", "cus_c", "pi_c", 4000, 1000), 10);
+  deliver("checkout.session.completed", one_time_checkout(once, 4000, "pi_c"));
+  settle();
+  EXPECT_EQ(ledger_sum(), 1500);
+  // A refund event that itemises part of it afterwards moves nothing more.
+  deliver("refund.created", refund("re_c1", "ch_c", "pi_c", 1000, kCreated + 10, "succeeded"), 30);
+  EXPECT_EQ(ledger_sum(), 1500);
+  EXPECT_EQ(database_->query_value("SELECT amount FROM ledger_entries WHERE stripe_object_id = 'ch_c'"), "-1500");
+}
+

@@ -106,14 +106,31 @@ TEST(EventHandlers, AnInvoicePaymentLinksItsInvoiceToTheInstallmentsPaymentInten
 TEST(EventHandlers, RefundUsesTheCumulativeAmount) {
   const auto partial = handle("charge.refunded", {{"id", "ch_1"}, {"amount", 3000}, {"amount_refunded", 1000},
                                                   {"refunded", false}, {"currency", "usd"}});
-  ASSERT_EQ(partial.movements.size(), 1u);
-  EXPECT_EQ(partial.movements[0].amount, -1000);
-  EXPECT_EQ(partial.movements[0].stripe_object_id, "ch_1");
+  ASSERT_TRUE(partial.charge_refunds);
+  EXPECT_EQ(partial.charge_refunds->amount_refunded, 1000);
+  EXPECT_EQ(partial.charge_refunds->charge_id, "ch_1");
   EXPECT_FALSE(partial.advance_to);
   const auto full = handle("charge.refunded", {{"id", "ch_1"}, {"amount", 3000}, {"amount_refunded", 3000},
                                                {"refunded", true}, {"currency", "usd"}});
-  EXPECT_EQ(full.movements[0].amount, -3000);
+  EXPECT_EQ(full.charge_refunds->amount_refunded, 3000);
   EXPECT_EQ(full.advance_to, PledgeStatus::refunded);
+}
+
+TEST(EventHandlers, EachRefundIsAnItemWithItsDateAndWhetherItFailed) {
+  const json refund{{"id", "re_1"}, {"object", "refund"}, {"charge", "ch_1"}, {"amount", 700},
+                    {"currency", "usd"},  {"created", 1795000100}, {"status", "succeeded"}};
+  const auto counted = handle("refund.created", refund);
+  ASSERT_EQ(counted.refunds.size(), 1u);
+  EXPECT_EQ(counted.refunds[0].created, 1795000100);
+  EXPECT_FALSE(counted.refunds[0].failed);
+  for (const char* status : {"failed", "canceled"}) {
+    json changed = refund;
+    changed["status"] = status;
+    EXPECT_TRUE(handle("charge.refund.updated", changed).refunds.at(0).failed) << status;
+  }
+  json listed{{"id", "ch_1"}, {"amount", 3000}, {"amount_refunded", 700}, {"currency", "usd"},
+              {"refunds", {{"data", json::array({refund})}}}};
+  EXPECT_EQ(handle("charge.refunded", listed).refunds.size(), 1u);
 }
 
 TEST(EventHandlers, DisputesWithdrawAndReinstateByDispute) {

@@ -52,7 +52,17 @@ std::string invoice_subscription(const json& invoice) {
   return current.empty() ? text_at(invoice, {"subscription"}) : current;
 }
 
-EventEffect advance(PledgeStatus status) { return EventEffect{status, {}}; }
+EventEffect advance(PledgeStatus status) {
+  EventEffect effect;
+  effect.advance_to = status;
+  return effect;
+}
+
+EventEffect moving(LedgerMovement movement) {
+  EventEffect effect;
+  effect.movements.push_back(std::move(movement));
+  return effect;
+}
 
 // A one-time checkout that has its money: keyed by the payment intent, the same key
 // payment_intent.succeeded uses, so the two events count once between them.
@@ -101,15 +111,42 @@ EventEffect subscription_deleted(const json&, const PledgeFacts& pledge) {
   return pledge.monthly ? advance(PledgeStatus::canceled) : EventEffect{};
 }
 
+// A refund object, from refund.* / charge.refund.updated or a charge's refunds list.
+std::optional<RefundItem> refund_item(const json& refund, const std::string& charge_id) {
+  RefundItem item;
+  item.refund_id = text_at(refund, {"id"});
+  item.charge_id = charge_id.empty() ? text_at(refund, {"charge"}) : charge_id;
+  item.amount = integer_at(refund, "amount");
+  item.currency = text_at(refund, {"currency"});
+  item.created = integer_at(refund, "created");
+  const auto status = text_at(refund, {"status"});
+  item.failed = status == "failed" || status == "canceled";
+  if (item.refund_id.rfind("re_", 0) != 0 || item.charge_id.empty() || item.amount <= 0) return std::nullopt;
+  return item;
+}
+
 EventEffect charge_refunded(const json& charge, const PledgeFacts& pledge) {
   EventEffect effect;
-  // amount_refunded is cumulative: the ledger keeps the largest value seen, so a
-  // late or repeated event sets the same total rather than adding to it.
+  const auto charge_id = text_at(charge, {"id"});
+  // amount_refunded is cumulative: the largest value seen counts, less what the
+  // itemised refunds already count, so a late or repeated event sets the same total.
   const auto refunded = integer_at(charge, "amount_refunded");
-  if (refunded > 0) {
-    effect.movements.push_back({LedgerKind::refund, text_at(charge, {"id"}), -refunded, text_at(charge, {"currency"})});
+  if (refunded > 0) effect.charge_refunds = ChargeRefunds{charge_id, refunded, text_at(charge, {"currency"})};
+  // Older API versions list the refunds on the charge: each counts from its own date.
+  if (const json* listed = find_path(charge, {"refunds", "data"}); listed != nullptr && listed->is_array()) {
+    for (const auto& refund : *listed) {
+      if (auto item = refund_item(refund, charge_id)) effect.refunds.push_back(std::move(*item));
+    }
   }
   if (!pledge.monthly && flag_at(charge, "refunded")) effect.advance_to = PledgeStatus::refunded;
+  return effect;
+}
+
+// refund.created, refund.updated, refund.failed, charge.refund.updated: the refund's
+// own amount, date and status.
+EventEffect refund_changed(const json& refund, const PledgeFacts&) {
+  EventEffect effect;
+  if (auto item = refund_item(refund, "")) effect.refunds.push_back(std::move(*item));
   return effect;
 }
 
@@ -123,12 +160,12 @@ EventEffect dispute_created(const json&, const PledgeFacts&) { return {}; }  // 
 
 EventEffect dispute_funds_withdrawn(const json& dispute, const PledgeFacts&) {
   if (integer_at(dispute, "amount") <= 0) return {};
-  return EventEffect{std::nullopt, {dispute_movement(dispute, LedgerKind::dispute_withdrawal)}};
+  return moving(dispute_movement(dispute, LedgerKind::dispute_withdrawal));
 }
 
 EventEffect dispute_funds_reinstated(const json& dispute, const PledgeFacts&) {
   if (integer_at(dispute, "amount") <= 0) return {};
-  return EventEffect{std::nullopt, {dispute_movement(dispute, LedgerKind::dispute_reinstatement)}};
+  return moving(dispute_movement(dispute, LedgerKind::dispute_reinstatement));
 }
 
 // The closing verdict implies the movements even if a funds_* event never arrives:
@@ -164,7 +201,7 @@ EventEffect payment_intent_failed(const json&, const PledgeFacts& pledge) {
   return pledge.monthly ? EventEffect{} : advance(PledgeStatus::failed);
 }
 
-constexpr std::array<std::pair<std::string_view, EventHandler>, 15> kHandlers{{
+constexpr std::array<std::pair<std::string_view, EventHandler>, 19> kHandlers{{
     {"checkout.session.completed", checkout_completed},
     {"checkout.session.async_payment_succeeded", checkout_async_succeeded},
     {"checkout.session.async_payment_failed", checkout_async_failed},
@@ -174,6 +211,10 @@ constexpr std::array<std::pair<std::string_view, EventHandler>, 15> kHandlers{{
     {"invoice_payment.paid", invoice_payment_paid},
     {"customer.subscription.deleted", subscription_deleted},
     {"charge.refunded", charge_refunded},
+    {"charge.refund.updated", refund_changed},
+    {"refund.created", refund_changed},
+    {"refund.updated", refund_changed},
+    {"refund.failed", refund_changed},
     {"charge.dispute.created", dispute_created},
     {"charge.dispute.funds_withdrawn", dispute_funds_withdrawn},
     {"charge.dispute.funds_reinstated", dispute_funds_reinstated},
@@ -220,9 +261,17 @@ EventHandler find_event_handler(std::string_view type) {
 }
 
 std::optional<std::string> effect_problem(const EventEffect& effect, std::string_view pledge_currency) {
+  const std::string differs = "currency differs from the pledge's";
   for (const auto& movement : effect.movements) {
     if (movement.stripe_object_id.empty()) return "money movement without a Stripe object id";
-    if (movement.currency != pledge_currency) return "currency differs from the pledge's";
+    if (movement.currency != pledge_currency) return differs;
+  }
+  for (const auto& refund : effect.refunds) {
+    if (refund.currency != pledge_currency) return differs;
+  }
+  if (effect.charge_refunds) {
+    if (effect.charge_refunds->charge_id.empty()) return "money movement without a Stripe object id";
+    if (effect.charge_refunds->currency != pledge_currency) return differs;
   }
   return std::nullopt;
 }

@@ -1,11 +1,33 @@
 #include "event_applier.hpp"
 
+#include <algorithm>
+
 #include "pledged/webhooks/event_handlers.hpp"
 
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
+#include "stripe_refund_repository.hpp"
 
 namespace pledged::webhooks {
+namespace {
+
+void record_refunds(Tx& tx, const StripePledge& pledge, const EventEffect& effect, const StripeEvent& event) {
+  const std::int64_t seen_at = event.created.time_since_epoch().count();
+  std::vector<std::string> charges;
+  for (const auto& refund : effect.refunds) {
+    StripeRefundRepository::record(tx, pledge, refund, seen_at);
+    charges.push_back(refund.charge_id);
+  }
+  if (effect.charge_refunds) {
+    StripeRefundRepository::record(tx, pledge, *effect.charge_refunds, seen_at);
+    charges.push_back(effect.charge_refunds->charge_id);
+  }
+  std::sort(charges.begin(), charges.end());
+  charges.erase(std::unique(charges.begin(), charges.end()), charges.end());
+  for (const auto& charge : charges) StripeRefundRepository::settle_ledger(tx, charge, event.id);
+}
+
+}  // namespace
 
 ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   const EventHandler handler = find_event_handler(event.type);
@@ -31,11 +53,12 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) {
     StripePledgeRepository::set_status(tx, pledge->facts.id, *effect.advance_to);
   }
-  if (!effect.movements.empty()) StripeLedgerRepository::announce_after_commit(tx);
+  if (effect.moves_money()) StripeLedgerRepository::announce_after_commit(tx);
   for (const auto& movement : effect.movements) {
     StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
   }
-  return {EventOutcome::applied, "", pledge->facts.id, "", !effect.movements.empty()};
+  record_refunds(tx, *pledge, effect, event);
+  return {EventOutcome::applied, "", pledge->facts.id, "", effect.moves_money()};
 }
 
 }  // namespace pledged::webhooks

@@ -4,6 +4,7 @@
 #include "pledged/db/sql.hpp"
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
+#include "stripe_refund_repository.hpp"
 #include "webhook_event_repository.hpp"
 
 namespace pledged::webhooks {
@@ -34,7 +35,7 @@ const char* to_string(EventOutcome outcome) {
 std::vector<PreparedStatement> EventProcessor::statements() {
   std::vector<PreparedStatement> all;
   for (auto list : {WebhookEventRepository::statements(), StripePledgeRepository::statements(),
-                    StripeLedgerRepository::statements()}) {
+                    StripeLedgerRepository::statements(), StripeRefundRepository::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;

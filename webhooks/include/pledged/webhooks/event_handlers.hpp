@@ -35,9 +35,32 @@ struct PledgeFacts {
   PledgeStatus status = PledgeStatus::pending;
 };
 
+// One refund Stripe names (re_…): counted from its own date; once it failed or was
+// canceled it gives its money back (API.md, "Webhooks").
+struct RefundItem {
+  std::string refund_id;
+  std::string charge_id;
+  std::int64_t amount = 0;
+  std::string currency;
+  std::int64_t created = 0;  // Unix seconds: when the refund happened
+  bool failed = false;       // status failed or canceled
+};
+
+// A charge's cumulative amount_refunded (charge.refunded): counts what no refund item
+// explains, so the same money is never counted from both.
+struct ChargeRefunds {
+  std::string charge_id;
+  std::int64_t amount_refunded = 0;
+  std::string currency;
+};
+
 struct EventEffect {
   std::optional<PledgeStatus> advance_to;
   std::vector<LedgerMovement> movements;
+  std::vector<RefundItem> refunds;
+  std::optional<ChargeRefunds> charge_refunds;
+
+  bool moves_money() const { return !movements.empty() || !refunds.empty() || charge_refunds.has_value(); }
 };
 
 using EventHandler = EventEffect (*)(const nlohmann::json& object, const PledgeFacts& pledge);
