@@ -341,3 +341,36 @@ TEST_F(MoneyEdges, ChargeRefundedAloneStillCountsTheCumulativeAmountOnce) {
   EXPECT_EQ(database_->query_value("SELECT amount FROM ledger_entries WHERE stripe_object_id = 'ch_c'"), "-1500");
 }
 
+// Case 8: a body with "\u0000" could not be stored (jsonb refuses it, SQLSTATE 22P05):
+// the webhook answered 500 for days. Kept byte for byte, and applied like any other,
+// at once or after waiting for its pledge.
+TEST_F(MoneyEdges, EventWithAnEscapedNulIsStoredByteForByteAndApplied) {
+  const auto once = pledge("once", 1800);
+  json refunded = charge("ch_nul", "cus_nul", "pi_nul", 1800, 600);
+  refunded["description"] = std::string("gift\0note", 9);
+  const auto waiting_body = stripe_event("evt_nul_refund", "charge.refunded", refunded, kCreated + 5);
+  ASSERT_NE(waiting_body.find("\\u0000"), std::string::npos);
+  const auto waiting = parse_stripe_event(waiting_body);
+  ASSERT_TRUE(waiting);
+  const auto waited = processor_->receive(*waiting, waiting_body, EventSource::webhook);
+  ASSERT_TRUE(waited) << waited.error().message;
+  EXPECT_EQ(*waited, EventOutcome::waiting);
+
+  json session = one_time_checkout(once, 1800, "pi_nul");
+  session["metadata"]["note"] = std::string("\0", 1);
+  const auto body = stripe_event("evt_nul_checkout", "checkout.session.completed", session, kCreated);
+  const auto event = parse_stripe_event(body);
+  ASSERT_TRUE(event);
+  const auto outcome = processor_->receive(*event, body, EventSource::webhook);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(*outcome, EventOutcome::applied);
+  settle();
+
+  EXPECT_EQ(ledger_sum(), 1200);
+  EXPECT_EQ(database_->query_value("SELECT raw_body FROM webhook_events WHERE id = 'evt_nul_checkout'"), body);
+  EXPECT_EQ(database_->query_value("SELECT raw_body FROM webhook_events WHERE id = 'evt_nul_refund'"), waiting_body);
+  EXPECT_EQ(database_->query_value("SELECT status FROM webhook_events WHERE id = 'evt_nul_refund'"), "applied");
+  EXPECT_EQ(database_->query_value(
+                "SELECT payload->'data'->'object'->>'description' FROM webhook_events WHERE id = 'evt_nul_refund'"),
+            "gift\xEF\xBF\xBDnote");
+}

@@ -1,13 +1,15 @@
 #include "webhook_event_repository.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace pledged::webhooks {
 namespace {
 
 constexpr const char* kInsert = "webhook_event_insert";
 constexpr const char* kInsertSql =
-    "INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, source, status, "
+    "INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, raw_body, source, status, "
     "  last_error, applied_at, next_attempt_at) "
-    "VALUES ($1, $2, NULLIF($3, ''), $4, to_timestamp($5), $6::jsonb, $7, $8::text, NULLIF($9, ''), "
+    "VALUES ($1, $2, NULLIF($3, ''), $4, to_timestamp($5), $6::jsonb, $10, $7, $8::text, NULLIF($9, ''), "
     "  CASE WHEN $8::text IN ('applied', 'ignored') THEN now() END, "
     "  CASE WHEN $8::text IN ('waiting', 'failed') THEN now() + interval '1 second' END) "
     "ON CONFLICT (id) DO NOTHING RETURNING 1";
@@ -44,7 +46,41 @@ constexpr const char* kAwaitingPledgeSql =
 
 constexpr const char* kLockWaiting = "webhook_event_lock_waiting";
 constexpr const char* kLockWaitingSql =
-    "SELECT payload::text FROM webhook_events WHERE id = $1 AND status IN ('waiting', 'failed') FOR UPDATE";
+    "SELECT coalesce(raw_body, payload::text) FROM webhook_events "
+    "WHERE id = $1 AND status IN ('waiting', 'failed') FOR UPDATE";
+
+// Replaces each U+0000 in the strings and keys of `value` by U+FFFD.
+nlohmann::json without_nul(const nlohmann::json& value) {
+  const auto clean = [](const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+      if (c == '\0') {
+        out += "\xEF\xBF\xBD";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  if (value.is_string()) return clean(value.get<std::string>());
+  if (value.is_array()) {
+    auto out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(without_nul(item));
+    return out;
+  }
+  if (value.is_object()) {
+    auto out = nlohmann::json::object();
+    for (const auto& [key, item] : value.items()) out[clean(key)] = without_nul(item);
+    return out;
+  }
+  return value;
+}
+
+// What jsonb accepts of the body: the body itself, unless it escapes U+0000.
+std::string jsonb_payload(std::string_view raw_body) {
+  if (raw_body.find("\\u0000") == std::string_view::npos) return std::string(raw_body);
+  return without_nul(nlohmann::json::parse(raw_body.begin(), raw_body.end())).dump();
+}
 
 }  // namespace
 
@@ -57,8 +93,8 @@ bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::strin
                                     EventOutcome outcome, const std::string& error) {
   const auto created = static_cast<long long>(event.created.time_since_epoch().count());
   const auto rows = tx.exec_prepared(kInsert, event.id, event.type, event.api_version, event.livemode, created,
-                                     std::string(raw_payload), source == EventSource::webhook ? "webhook" : "reconcile",
-                                     to_string(outcome), error);
+                                     jsonb_payload(raw_payload), source == EventSource::webhook ? "webhook" : "reconcile",
+                                     to_string(outcome), error, std::string(raw_payload));
   return !rows.empty();
 }
 
