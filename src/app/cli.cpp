@@ -12,6 +12,8 @@
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/staff_token_repository.hpp"
+#include "pledged/db/unmatched_event_repository.hpp"
+#include "pledged/operations/unmatched_events_review.hpp"
 #include "pledged/staff/staff_access.hpp"
 #include "pledged/stripe/event_page.hpp"
 #include "pledged/stripe/stripe_client.hpp"
@@ -109,6 +111,31 @@ int run_reconcile(const Config& config, const std::string& since) {
   return report->failed == 0 ? 0 : kExitFailure;
 }
 
+// The same review as the staff routes; the event is applied in this process, through
+// the one code path every event takes.
+int run_webhooks(const Config& config, const std::string& reapply_id) {
+  auto pool = cli_pool(config, statements_of(webhooks::EventProcessor::statements(),
+                                             UnmatchedEventRepository::statements()));
+  webhooks::EventProcessor processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
+  UnmatchedEventRepository events(pool);
+  UnmatchedEventsReview review(events, processor);
+  if (!reapply_id.empty()) {
+    auto status = review.reapply(reapply_id, kCliActor);
+    if (!status) return fail("webhooks reapply: " + status.error().message);
+    std::cout << reapply_id << " " << *status << "\n";
+    return *status == "applied" || *status == "ignored" ? 0 : kExitFailure;
+  }
+  auto found = review.list(1000);
+  if (!found) return fail("webhooks unmatched: " + found.error().message);
+  std::cout << "id\ttype\treceived_at\tattempts\n";
+  for (const auto& event : found->events) {
+    std::cout << event.id << "\t" << event.type << "\t" << format_rfc3339(event.received_at) << "\t" << event.attempts
+              << "\n";
+  }
+  std::cerr << found->count << " unmatched event(s)\n";
+  return 0;
+}
+
 int run_token_create(const Config& config, const std::string& name, const std::string& role_text) {
   const auto role = parse_staff_role(role_text);
   if (!role) return std::cerr << "pledged: --role must be viewer or admin\n", kExitUsage;
@@ -192,6 +219,12 @@ int run_cli(int argc, char** argv) {
   auto* reconcile = app.add_subcommand(
       "reconcile", "Apply every Stripe event of the last 30 days that never arrived, exactly as the webhook would");
   reconcile->add_option("--since", since, "Look back to this day (e.g. 2026-11-01) instead of 30 days");
+  auto* webhooks_command = app.add_subcommand("webhooks", "Stripe events that never found their pledge");
+  webhooks_command->require_subcommand(1);
+  std::string reapply_id;
+  auto* unmatched = webhooks_command->add_subcommand("unmatched", "List events unmatched after 72 hours");
+  auto* reapply = webhooks_command->add_subcommand("reapply", "Apply an unmatched or failed event again (audited)");
+  reapply->add_option("event", reapply_id, "The event's id, evt_...")->required();
   auto* token = app.add_subcommand("token", "Manage staff tokens for the reports and admin routes");
   token->require_subcommand(1);
   std::string token_name;
@@ -223,6 +256,8 @@ int run_cli(int argc, char** argv) {
   if (migrate_command->parsed()) return run_migrate(*config);
   if (create->parsed()) return run_campaign_create(*config, draft);
   if (reconcile->parsed()) return run_reconcile(*config, since);
+  if (unmatched->parsed()) return run_webhooks(*config, "");
+  if (reapply->parsed()) return run_webhooks(*config, reapply_id);
   if (token_create->parsed()) return run_token_create(*config, token_name, token_role);
   if (token_list->parsed()) return run_token_list(*config);
   if (token_revoke->parsed()) return run_token_revoke(*config, token_name);

@@ -19,6 +19,7 @@
 #include "pledged/db/refund_repository.hpp"
 #include "pledged/db/report_repository.hpp"
 #include "pledged/db/staff_token_repository.hpp"
+#include "pledged/db/unmatched_event_repository.hpp"
 #include "pledged/db/webhook_health_repository.hpp"
 #include "pledged/http/http_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
@@ -44,7 +45,7 @@ std::vector<PreparedStatement> all_statements() {
                     IdempotencyRepository::statements(), webhooks::EventProcessor::statements(),
                     StaffTokenRepository::statements(), ReportRepository::statements(),
                     WebhookHealthRepository::statements(), AdminRepository::statements(),
-                    RefundRepository::statements()}) {
+                    RefundRepository::statements(), UnmatchedEventRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -159,6 +160,7 @@ int run_service(const Config& config, Logger& log) {
   WebhookHealthRepository webhook_events(pool);
   AdminRepository admin_repository(pool);
   RefundRepository refund_repository(pool);
+  UnmatchedEventRepository unmatched_event_repository(pool);
 
   Readiness readiness(pool, latest_schema_version());
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
@@ -174,10 +176,12 @@ int run_service(const Config& config, Logger& log) {
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
   PledgeRefunds refunds(refund_repository, idempotency_repository, refund_gateway.get());
+  UnmatchedEventsReview unmatched_events(unmatched_event_repository, event_processor);
 
   HttpService server(
       config,
-      HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health, admin, refunds},
+      HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health, admin, refunds,
+                   unmatched_events},
       HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();

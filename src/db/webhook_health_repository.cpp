@@ -27,7 +27,8 @@ std::vector<PreparedStatement> WebhookHealthRepository::statements() {
        "  count(*) FILTER (WHERE received_at > now() - interval '24 hours'), "
        "  count(*) FILTER (WHERE received_at > now() - interval '24 hours' AND status = 'failed'), "
        "  count(*) FILTER (WHERE status = 'waiting'), count(*) FILTER (WHERE status = 'failed'), "
-       "  extract(epoch FROM min(received_at) FILTER (WHERE status = 'waiting'))::bigint "
+       "  extract(epoch FROM min(received_at) FILTER (WHERE status = 'waiting'))::bigint, "
+       "  count(*) FILTER (WHERE status = 'unmatched') "
        "FROM webhook_events"},
   };
 }
@@ -48,6 +49,7 @@ Result<WebhookHealth> WebhookHealthRepository::load() {
         health.waiting = totals[3].as<std::int64_t>();
         health.failed = totals[4].as<std::int64_t>();
         health.oldest_waiting_at = optional_time(totals[5]);
+        health.unmatched = totals[6].as<std::int64_t>();
         return health;
       },
       Retry::if_broken, TxMode::read_only);

@@ -9,6 +9,7 @@
 #include "pledged/http/staff_gate.hpp"
 #include "progress_routes.hpp"
 #include "report_routes.hpp"
+#include "unmatched_event_routes.hpp"
 #include "webhook_routes.hpp"
 
 namespace pledged {
@@ -25,6 +26,7 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
       routes, WebhookDeps{run.workers, use.events, run.metrics, config.webhook_secrets, config.webhook_tolerance});
   add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health});
   add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds});
+  add_unmatched_event_routes(routes, staff_gate, use.unmatched_events);
   return routes;
 }
 

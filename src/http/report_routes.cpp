@@ -85,6 +85,7 @@ json webhook_health_json(const WebhookHealth& health) {
           {"failed_24h", health.failed_24h},
           {"waiting", health.waiting},
           {"failed", health.failed},
+          {"unmatched", health.unmatched},
           {"oldest_waiting_at", optional_time_json(health.oldest_waiting_at)},
           {"by_type", std::move(types)}};
 }

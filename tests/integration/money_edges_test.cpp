@@ -10,7 +10,9 @@
 #include <string>
 
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/db/unmatched_event_repository.hpp"
 #include "pledged/db/webhook_health_repository.hpp"
+#include "pledged/operations/unmatched_events_review.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 #include "service_fixture.hpp"
 #include "stripe_history.hpp"
@@ -30,6 +32,7 @@ class MoneyEdges : public ::testing::Test {
     migrate_and_seed(*database_);
     auto statements = EventProcessor::statements();
     for (const auto& statement : pledged::WebhookHealthRepository::statements()) statements.push_back(statement);
+    for (const auto& statement : pledged::UnmatchedEventRepository::statements()) statements.push_back(statement);
     pool_ = std::make_unique<pledged::ConnectionPool>(pledged::PoolOptions{database_->url(), 2}, statements);
     processor_ = std::make_unique<EventProcessor>(*pool_);
   }
@@ -64,12 +67,13 @@ class MoneyEdges : public ::testing::Test {
   long long ledger_sum() const {
     return std::stoll(database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries"));
   }
-  std::int64_t failed_in_health() const {
-    pledged::WebhookHealthRepository health(*pool_);
-    const auto loaded = health.load();
+  pledged::WebhookHealth health() const {
+    pledged::WebhookHealthRepository repository(*pool_);
+    const auto loaded = repository.load();
     EXPECT_TRUE(loaded);
-    return loaded ? loaded->failed : -1;
+    return loaded ? *loaded : pledged::WebhookHealth{};
   }
+  std::int64_t failed_in_health() const { return health().failed; }
   std::string event_column(int sequence, const std::string& column) const {
     return database_->query_value("SELECT " + column + " FROM webhook_events WHERE id = 'evt_edge_" +
                                   std::to_string(sequence) + "'");
@@ -373,4 +377,60 @@ TEST_F(MoneyEdges, EventWithAnEscapedNulIsStoredByteForByteAndApplied) {
   EXPECT_EQ(database_->query_value(
                 "SELECT payload->'data'->'object'->>'description' FROM webhook_events WHERE id = 'evt_nul_refund'"),
             "gift\xEF\xBF\xBDnote");
+}
+
+// Case 7: an event that can never find its pledge (a Payment Link's payment) was retried
+// every 5 minutes without end and kept "waiting" above zero. After 72 hours it is
+// unmatched: terminal, counted, listed, and applied again on an admin's request (audited).
+TEST_F(MoneyEdges, EventWithoutAPledgeFor72HoursIsUnmatchedListedAndReappliedOnRequest) {
+  HistoryPledge link{new_pledge_id(), "once", 5000, "cs_payment_link_1", ""};
+  json session = one_time_checkout(link, 5000, "pi_payment_link_1");
+  session["client_reference_id"] = nullptr;
+  session["metadata"] = json::object();
+  EXPECT_EQ(deliver("checkout.session.completed", session), EventOutcome::waiting);
+  const std::string id = "evt_edge_1";
+
+  settle();
+  EXPECT_EQ(event_column(1, "status"), "waiting") << "not yet 72 hours";
+  database_->execute("UPDATE webhook_events SET received_at = now() - interval '73 hours'");
+  settle();
+  EXPECT_EQ(event_column(1, "status"), "unmatched");
+  EXPECT_EQ(event_column(1, "next_attempt_at"), "");
+  const auto retried = processor_->retry_waiting(1000, true);
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(*retried, 0);
+  EXPECT_EQ(event_column(1, "status"), "unmatched") << "terminal: no pass picks it up again";
+  EXPECT_EQ(health().waiting, 0);
+  EXPECT_EQ(health().unmatched, 1);
+
+  pledged::UnmatchedEventRepository repository(*pool_);
+  pledged::UnmatchedEventsReview review(repository, *processor_);
+  const auto listed = review.list(100);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->count, 1);
+  ASSERT_EQ(listed->events.size(), 1u);
+  EXPECT_EQ(listed->events[0].id, id);
+  EXPECT_NE(std::find(listed->events[0].awaits.begin(), listed->events[0].awaits.end(), "cs_payment_link_1"),
+            listed->events[0].awaits.end());
+
+  const pledged::AuditActor admin{"ana-admin", ""};
+  const auto still = review.reapply(id, admin);
+  ASSERT_TRUE(still) << still.error().message;
+  EXPECT_EQ(*still, "unmatched") << "still no pledge: unmatched again";
+
+  insert_pledges(*database_, {link});  // the pledge exists now (restored by staff)
+  const auto applied = review.reapply(id, admin);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, "applied");
+  EXPECT_EQ(ledger_sum(), 5000);
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'webhook_event.reapply' AND target = '" +
+                                   id + "' AND actor = 'ana-admin'"),
+            "2");
+  const auto again = review.reapply(id, admin);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, pledged::ErrorCode::conflict);
+  const auto unknown = review.reapply("evt_unknown", admin);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, pledged::ErrorCode::not_found);
+  EXPECT_EQ(ledger_sum(), 5000);
 }

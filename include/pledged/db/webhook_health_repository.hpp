@@ -24,6 +24,7 @@ struct WebhookHealth {
   std::int64_t failed_24h = 0;     // received in the last 24 h and still failed
   std::int64_t waiting = 0;        // stored, waiting for something they refer to
   std::int64_t failed = 0;         // failed, whenever received
+  std::int64_t unmatched = 0;      // no pledge found within 72 hours: no longer retried
   std::optional<Timestamp> oldest_waiting_at;
 };
 

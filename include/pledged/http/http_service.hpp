@@ -12,6 +12,7 @@
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/http/server_context.hpp"
 #include "pledged/operations/readiness.hpp"
+#include "pledged/operations/unmatched_events_review.hpp"
 #include "pledged/operations/webhook_health.hpp"
 #include "pledged/pledges/pledge_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
@@ -33,6 +34,7 @@ struct HttpUseCases {
   WebhookHealthCheck& webhook_health;
   CampaignAdmin& admin;
   PledgeRefunds& refunds;
+  UnmatchedEventsReview& unmatched_events;
 };
 
 // Where the routes run: blocking work (database, Stripe) goes to a worker pool, never

@@ -129,6 +129,10 @@ std::vector<std::string> EventProcessor::retry_events(const std::vector<std::str
   return applied_to;
 }
 
+void EventProcessor::apply_stored(const std::string& event_id) {
+  for (const auto& pledge_id : retry_events({event_id})) retry_awaiting(pledge_id);
+}
+
 Result<int> EventProcessor::retry_waiting(int limit, bool ignore_backoff) {
   auto ids = pool_.transact([&](Tx& tx) { return WebhookEventRepository::retryable_ids(tx, limit, ignore_backoff); },
                             Retry::if_broken);

@@ -16,14 +16,20 @@ constexpr const char* kInsertSql =
 
 // Waiting events are retried at once when a later event applies; this backoff only
 // paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes). A final failure ($6)
-// is never due again: 'infinity'.
+// is never due again: 'infinity'. An event still waiting 72 hours after it arrived
+// becomes `unmatched`: terminal, never due again, applied only on an admin's request.
 constexpr const char* kMark = "webhook_event_mark";
 constexpr const char* kMarkSql =
-    "UPDATE webhook_events SET status = $2::text, last_error = NULLIF($3, ''), "
+    "UPDATE webhook_events SET "
+    "  status = CASE WHEN $2::text = 'waiting' AND received_at < now() - interval '72 hours' THEN 'unmatched' "
+    "    ELSE $2::text END, "
+    "  last_error = NULLIF($3, ''), "
     "  attempts = attempts + $4::integer, "
     "  applied_at = CASE WHEN $2::text IN ('applied', 'ignored') THEN now() END, "
     "  awaits = CASE WHEN $2::text = 'waiting' THEN $5::text[] END, "
-    "  next_attempt_at = CASE WHEN $6::boolean THEN 'infinity'::timestamptz WHEN $2::text IN ('waiting', 'failed') "
+    "  next_attempt_at = CASE WHEN $6::boolean THEN 'infinity'::timestamptz "
+    "    WHEN $2::text = 'waiting' AND received_at < now() - interval '72 hours' THEN NULL "
+    "    WHEN $2::text IN ('waiting', 'failed') "
     "    THEN now() + make_interval(secs => least(300, power(2, least(attempts, 10)))) END "
     "WHERE id = $1";
 

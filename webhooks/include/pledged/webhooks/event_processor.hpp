@@ -42,6 +42,10 @@ class EventProcessor {
   // with `ignore_backoff`. Returns how many were applied now.
   Result<int> retry_waiting(int limit, bool ignore_backoff);
 
+  // Applies one stored event that is waiting or failed now, at once (an admin's
+  // request to apply an unmatched event again, after requeueing it).
+  void apply_stored(const std::string& event_id);
+
  private:
   Result<ApplyResult> store_and_apply(const StripeEvent& event, std::string_view raw_payload, EventSource source);
   // Retries the given waiting events; returns the pledges of those applied now.
