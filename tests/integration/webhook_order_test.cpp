@@ -83,7 +83,8 @@ std::vector<std::string> random_delivery(const StripeHistory& history, std::mt19
 
 void reset_stripe_state(const TestDatabase& database) {
   database.execute(
-      "DELETE FROM ledger_entries; DELETE FROM webhook_events; DELETE FROM stripe_links; "
+      "DELETE FROM ledger_entries; DELETE FROM webhook_events; DELETE FROM stripe_links; DELETE FROM stripe_refunds; "
+      "DELETE FROM stripe_charge_refunds; "
       "UPDATE pledges SET status = 'pending', stripe_payment_intent_id = NULL, stripe_subscription_id = NULL, "
       "stripe_customer_id = NULL");
 }
