@@ -31,15 +31,16 @@ void record_refunds(Tx& tx, const StripePledge& pledge, const EventEffect& effec
 
 ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   const EventHandler handler = find_event_handler(event.type);
-  if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false};
-  if (auto problem = mode_problem(event.livemode, live_key)) return {EventOutcome::failed, *problem, "", "", false, true};
+  if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false, false};
+  if (auto problem = mode_problem(event.livemode, live_key))
+    return {EventOutcome::failed, *problem, "", "", false, true};
 
   const auto refs = pledge_references(event.object);
   const auto pledge = StripePledgeRepository::find_for_update(tx, refs);
   if (!pledge) {
     std::vector<std::string> awaits = refs.pledge_ids;
     awaits.insert(awaits.end(), refs.stripe_ids.begin(), refs.stripe_ids.end());
-    return {EventOutcome::waiting, "pledge not known yet", "", postgres_text_array(awaits), false};
+    return {EventOutcome::waiting, "pledge not known yet", "", postgres_text_array(awaits), false, false};
   }
 
   const EventEffect effect = handler(event.object, pledge->facts);
@@ -58,7 +59,7 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
     StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
   }
   record_refunds(tx, *pledge, effect, event);
-  return {EventOutcome::applied, "", pledge->facts.id, "", effect.moves_money()};
+  return {EventOutcome::applied, "", pledge->facts.id, "", effect.moves_money(), false};
 }
 
 }  // namespace pledged::webhooks

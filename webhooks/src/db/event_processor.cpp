@@ -46,7 +46,7 @@ Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, st
   return pool_.transact(
       [&](Tx& tx) {
         if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
-          return ApplyResult{EventOutcome::duplicate, "", "", "", false};
+          return ApplyResult{EventOutcome::duplicate, "", "", "", false, false};
         }
         auto result = apply_event(tx, event, live_key_);
         if (result.outcome != EventOutcome::applied) {
@@ -111,11 +111,12 @@ std::vector<std::string> EventProcessor::retry_events(const std::vector<std::str
     auto result = pool_.transact(
         [&](Tx& tx) {
           const auto payload = WebhookEventRepository::lock_waiting(tx, id);
-          if (!payload) return ApplyResult{EventOutcome::duplicate, "", "", "", false};  // someone applied it meanwhile
+          if (!payload)
+            return ApplyResult{EventOutcome::duplicate, "", "", "", false, false};  // someone applied it meanwhile
           auto event = parse_stripe_event(*payload);
           if (!event) {
             WebhookEventRepository::mark(tx, id, EventOutcome::failed, "stored payload is not an event", "", true);
-            return ApplyResult{EventOutcome::failed, "", "", "", false};
+            return ApplyResult{EventOutcome::failed, "", "", "", false, false};
           }
           auto applied_now = apply_event(tx, *event, live_key_);
           WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true,
