@@ -114,8 +114,8 @@ int run_reconcile(const Config& config, const std::string& since) {
 // The same review as the staff routes; the event is applied in this process, through
 // the one code path every event takes.
 int run_webhooks(const Config& config, const std::string& reapply_id) {
-  auto pool = cli_pool(config, statements_of(webhooks::EventProcessor::statements(),
-                                             UnmatchedEventRepository::statements()));
+  auto pool =
+      cli_pool(config, statements_of(webhooks::EventProcessor::statements(), UnmatchedEventRepository::statements()));
   webhooks::EventProcessor processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
   UnmatchedEventRepository events(pool);
   UnmatchedEventsReview review(events, processor);

@@ -41,11 +41,11 @@ sigset_t shutdown_signals() {
 
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> all;
-  for (auto list : {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
-                    IdempotencyRepository::statements(), webhooks::EventProcessor::statements(),
-                    StaffTokenRepository::statements(), ReportRepository::statements(),
-                    WebhookHealthRepository::statements(), AdminRepository::statements(),
-                    RefundRepository::statements(), UnmatchedEventRepository::statements()}) {
+  for (auto list :
+       {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
+        IdempotencyRepository::statements(), webhooks::EventProcessor::statements(), StaffTokenRepository::statements(),
+        ReportRepository::statements(), WebhookHealthRepository::statements(), AdminRepository::statements(),
+        RefundRepository::statements(), UnmatchedEventRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -178,11 +178,10 @@ int run_service(const Config& config, Logger& log) {
   PledgeRefunds refunds(refund_repository, idempotency_repository, refund_gateway.get());
   UnmatchedEventsReview unmatched_events(unmatched_event_repository, event_processor);
 
-  HttpService server(
-      config,
-      HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health, admin, refunds,
-                   unmatched_events},
-      HttpRuntime{workers, checkout_workers, metrics, context});
+  HttpService server(config,
+                     HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health,
+                                  admin, refunds, unmatched_events},
+                     HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -72,7 +72,8 @@ Status UnmatchedEventRepository::requeue(const std::string& event_id, const Audi
   if (!before) return before.error();
   if (before->empty()) return make_error(ErrorCode::not_found, "no such webhook event");
   if (*before != "requeued") {
-    return make_error(ErrorCode::conflict, "only an unmatched or failed event is applied again (it is " + *before + ")");
+    return make_error(ErrorCode::conflict,
+                      "only an unmatched or failed event is applied again (it is " + *before + ")");
   }
   return {};
 }

@@ -23,15 +23,24 @@ using namespace pledged::webhooks;
 
 // Every type with a handler; a name that loses its handler fails here.
 constexpr const char* kHandledTypes[] = {
-    "checkout.session.completed",     "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed", "checkout.session.expired",
-    "invoice.paid",                   "invoice.payment_failed",
-    "customer.subscription.deleted",  "charge.refunded",
-    "charge.dispute.created",         "charge.dispute.funds_withdrawn",
-    "charge.dispute.funds_reinstated", "charge.dispute.closed",
-    "payment_intent.succeeded",       "payment_intent.payment_failed",
-    "invoice_payment.paid",           "charge.refund.updated",
-    "refund.created",                 "refund.updated",
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "customer.subscription.deleted",
+    "charge.refunded",
+    "charge.dispute.created",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "invoice_payment.paid",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
     "refund.failed",
 };
 

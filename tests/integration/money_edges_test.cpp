@@ -129,13 +129,17 @@ class MoneyEdges : public ::testing::Test {
   }
 
   static json invoice_payment(const std::string& invoice_id, const std::string& intent) {
-    return {{"id", "inpay_" + invoice_id},      {"object", "invoice_payment"}, {"invoice", invoice_id},
-            {"amount_paid", nullptr},           {"currency", "usd"},           {"status", "paid"},
+    return {{"id", "inpay_" + invoice_id},
+            {"object", "invoice_payment"},
+            {"invoice", invoice_id},
+            {"amount_paid", nullptr},
+            {"currency", "usd"},
+            {"status", "paid"},
             {"payment", {{"type", "payment_intent"}, {"payment_intent", intent}}}};
   }
 
-  static json charge(const std::string& id, const std::string& customer, const std::string& intent,
-                     std::int64_t amount, std::int64_t refunded) {
+  static json charge(const std::string& id, const std::string& customer, const std::string& intent, std::int64_t amount,
+                     std::int64_t refunded) {
     json c = stripe_template("charge");
     c["id"] = id;
     c["amount"] = amount;
@@ -257,7 +261,8 @@ TEST_F(MoneyEdges, ForgedOneTimeAmountIsStoredAsFailedAndNeverCounts) {
   EXPECT_EQ(event_column(2, "status"), "failed") << "no retry makes a forged amount count";
 
   // The genuine payment of the same pledge still counts, once.
-  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 2500, "pi_forged"), 2), EventOutcome::applied);
+  EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 2500, "pi_forged"), 2),
+            EventOutcome::applied);
   EXPECT_EQ(ledger_sum(), 2500);
 }
 
@@ -285,9 +290,9 @@ namespace {
 
 json refund(const std::string& id, const std::string& charge_id, const std::string& intent, std::int64_t amount,
             long long created, const std::string& status) {
-  return {{"id", id},          {"object", "refund"}, {"charge", charge_id}, {"payment_intent", intent},
-          {"amount", amount},  {"currency", "usd"},  {"created", created},  {"status", status},
-          {"metadata", json::object()}};
+  return {
+      {"id", id},          {"object", "refund"}, {"charge", charge_id}, {"payment_intent", intent},  {"amount", amount},
+      {"currency", "usd"}, {"created", created}, {"status", status},    {"metadata", json::object()}};
 }
 
 constexpr long long kDay = 86400;
@@ -321,7 +326,8 @@ TEST_F(MoneyEdges, FailedRefundReturnsToTheTotalAndEachPartialRefundKeepsItsDate
         "SELECT string_agg(concat_ws('|', kind, replace(stripe_object_id, '" + suffix +
         "', ''), amount, extract(epoch FROM occurred_at)::bigint - " + std::to_string(kCreated) +
         "), ', ' ORDER BY occurred_at, kind) FROM ledger_entries WHERE pledge_id = '" + once.id + "'");
-    EXPECT_EQ(rows, "payment|pi_r|3000|0, refund|re_1|-700|86400, refund|re_2|-500|259200, refund_reversal|re_2|500|432000")
+    EXPECT_EQ(rows,
+              "payment|pi_r|3000|0, refund|re_1|-700|86400, refund|re_2|-500|259200, refund_reversal|re_2|500|432000")
         << (reversed ? "reversed order" : "in order");
     EXPECT_EQ(database_->query_value("SELECT sum(amount) FROM ledger_entries WHERE pledge_id = '" + once.id + "'"),
               "2300");
@@ -423,9 +429,10 @@ TEST_F(MoneyEdges, EventWithoutAPledgeFor72HoursIsUnmatchedListedAndReappliedOnR
   ASSERT_TRUE(applied) << applied.error().message;
   EXPECT_EQ(*applied, "applied");
   EXPECT_EQ(ledger_sum(), 5000);
-  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'webhook_event.reapply' AND target = '" +
-                                   id + "' AND actor = 'ana-admin'"),
-            "2");
+  EXPECT_EQ(
+      database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'webhook_event.reapply' AND target = '" +
+                             id + "' AND actor = 'ana-admin'"),
+      "2");
   const auto again = review.reapply(id, admin);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, pledged::ErrorCode::conflict);

@@ -23,8 +23,9 @@ class UnmatchedEvents : public StaffFixture {
     const auto body = stripe_event(id, "charge.refunded", charge, 1795000000);
     database_->execute(
         "INSERT INTO webhook_events (id, type, stripe_created, payload, raw_body, status, received_at, awaits) "
-        "VALUES ('" + id + "', 'charge.refunded', to_timestamp(1795000000), $body$" + body + "$body$::jsonb, $body$" +
-        body + "$body$, 'unmatched', now() - interval '80 hours', '{ch_never_ours,pi_never_ours}')");
+        "VALUES ('" +
+        id + "', 'charge.refunded', to_timestamp(1795000000), $body$" + body + "$body$::jsonb, $body$" + body +
+        "$body$, 'unmatched', now() - interval '80 hours', '{ch_never_ours,pi_never_ours}')");
   }
 };
 

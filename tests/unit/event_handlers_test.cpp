@@ -92,12 +92,15 @@ TEST(EventHandlers, ReferencesPutThePledgeIdFirstAndNeverTheCustomer) {
 }
 
 TEST(EventHandlers, AnInvoicePaymentLinksItsInvoiceToTheInstallmentsPaymentIntentOrCharge) {
-  const auto by_intent = pledge_references({{"object", "invoice_payment"}, {"id", "inpay_1"}, {"invoice", "in_1"},
+  const auto by_intent = pledge_references({{"object", "invoice_payment"},
+                                            {"id", "inpay_1"},
+                                            {"invoice", "in_1"},
                                             {"payment", {{"type", "payment_intent"}, {"payment_intent", "pi_1"}}}});
   EXPECT_TRUE(contains(by_intent.stripe_ids, "in_1"));
   EXPECT_TRUE(contains(by_intent.stripe_ids, "pi_1"));
   const auto by_charge = pledge_references(
-      {{"object", "invoice"}, {"id", "in_2"},
+      {{"object", "invoice"},
+       {"id", "in_2"},
        {"payments", {{"data", json::array({{{"payment", {{"type", "charge"}, {"charge", "ch_2"}}}}})}}}});
   EXPECT_TRUE(contains(by_charge.stripe_ids, "ch_2"));
   EXPECT_TRUE(handle("invoice_payment.paid", json::object(), kMonthly).movements.empty());
@@ -117,8 +120,8 @@ TEST(EventHandlers, RefundUsesTheCumulativeAmount) {
 }
 
 TEST(EventHandlers, EachRefundIsAnItemWithItsDateAndWhetherItFailed) {
-  const json refund{{"id", "re_1"}, {"object", "refund"}, {"charge", "ch_1"}, {"amount", 700},
-                    {"currency", "usd"},  {"created", 1795000100}, {"status", "succeeded"}};
+  const json refund{{"id", "re_1"},      {"object", "refund"},    {"charge", "ch_1"},     {"amount", 700},
+                    {"currency", "usd"}, {"created", 1795000100}, {"status", "succeeded"}};
   const auto counted = handle("refund.created", refund);
   ASSERT_EQ(counted.refunds.size(), 1u);
   EXPECT_EQ(counted.refunds[0].created, 1795000100);
@@ -128,7 +131,10 @@ TEST(EventHandlers, EachRefundIsAnItemWithItsDateAndWhetherItFailed) {
     changed["status"] = status;
     EXPECT_TRUE(handle("charge.refund.updated", changed).refunds.at(0).failed) << status;
   }
-  json listed{{"id", "ch_1"}, {"amount", 3000}, {"amount_refunded", 700}, {"currency", "usd"},
+  json listed{{"id", "ch_1"},
+              {"amount", 3000},
+              {"amount_refunded", 700},
+              {"currency", "usd"},
               {"refunds", {{"data", json::array({refund})}}}};
   EXPECT_EQ(handle("charge.refunded", listed).refunds.size(), 1u);
 }

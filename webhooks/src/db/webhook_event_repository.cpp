@@ -98,9 +98,9 @@ std::vector<PreparedStatement> WebhookEventRepository::statements() {
 bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
                                     EventOutcome outcome, const std::string& error) {
   const auto created = static_cast<long long>(event.created.time_since_epoch().count());
-  const auto rows = tx.exec_prepared(kInsert, event.id, event.type, event.api_version, event.livemode, created,
-                                     jsonb_payload(raw_payload), source == EventSource::webhook ? "webhook" : "reconcile",
-                                     to_string(outcome), error, std::string(raw_payload));
+  const auto rows = tx.exec_prepared(
+      kInsert, event.id, event.type, event.api_version, event.livemode, created, jsonb_payload(raw_payload),
+      source == EventSource::webhook ? "webhook" : "reconcile", to_string(outcome), error, std::string(raw_payload));
   return !rows.empty();
 }
 
