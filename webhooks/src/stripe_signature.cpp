@@ -11,6 +11,11 @@
 namespace pledged::webhooks {
 namespace {
 
+// Seconds since the epoch a `t=` may carry: 0 up to 9999999999 (the year 2286). Anything
+// outside is refused while parsing, so `now - t` below can never overflow (a `t` of
+// -9223372036854775808 once wrapped the skew negative and so inside the tolerance).
+constexpr long long kLatestTimestamp = 9'999'999'999;
+
 struct ParsedHeader {
   long long timestamp = 0;
   bool has_timestamp = false;
@@ -32,6 +37,7 @@ Result<ParsedHeader> parse_header(std::string_view header) {
       if (parsed.has_timestamp) return malformed;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed.timestamp);
       if (error != std::errc() || end != value.data() + value.size() || value.empty()) return malformed;
+      if (parsed.timestamp < 0 || parsed.timestamp > kLatestTimestamp) return malformed;
       parsed.has_timestamp = true;
     } else if (key == "v1") {
       parsed.v1.push_back(value);
