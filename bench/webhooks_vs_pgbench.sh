@@ -22,6 +22,7 @@ PGBENCH_CLIENTS=8
 PLEDGES=${BENCH_PLEDGES:-60000}
 AMOUNT=1000  # each event's amount_total (see bench/webhook_sender.cpp)
 PORT=${BENCH_PLEDGED_PORT:-18191}
+# A published secret: pledged accepts it only with a loopback STRIPE_API_BASE (below).
 SECRET=whsec_bench_0123456789abcdefghij
 PREFIX=pl_bench
 WORK=$(mktemp -d /tmp/pledged-bench-webhooks.XXXXXX)
@@ -49,7 +50,7 @@ main() {
         FROM campaigns c, generate_series(1, $PLEDGES) AS i WHERE c.slug = 'eoy-2026'"
     "$PGBENCH" -i -s 1 -q "$db_url" >/dev/null 2>&1
 
-    STRIPE_WEBHOOK_SECRET=$SECRET PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
+    STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
         "$bin/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
     local pledged_pid=$!

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "pledged/config/stripe_safety.hpp"
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/admin_repository.hpp"
@@ -139,6 +140,9 @@ int run_service(const Config& config, Logger& log) {
   export_runtime_gauges(metrics, pool, workers, checkout_workers, cache, listener);
 
   ServerContext context{log, metrics, config.access_log};
+  // Which Stripe this instance talks to, so a test key in production (or a live one in
+  // staging) shows in the first lines of the log. Never the key itself.
+  log.event("info", "stripe", {{"mode", json_quoted(stripe_mode(config))}, {"base", json_quoted(config.stripe_api_base)}});
   std::unique_ptr<stripe::StripeClient> stripe_client;
   if (config.stripe_secret_key) {
     stripe::StripeClientOptions stripe_options;

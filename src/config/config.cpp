@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "pledged/config/stripe_safety.hpp"
+
 namespace pledged {
 namespace {
 
@@ -208,6 +210,7 @@ Result<Config> load_config(const EnvLookup& env) {
     }
   }
   if (config.allowed_origins.empty()) config.allowed_origins.push_back(origin_of(config.public_url));
+  if (auto safe = refuse_unsafe_stripe_settings(config); !safe) return safe.error();
   return config;
 }
 

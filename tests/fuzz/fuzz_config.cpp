@@ -30,9 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (config || !secret) continue;
     // Never echoing a secret means the error cannot depend on the secret's value:
     // any other refused value of the variable gets the very same sentence.
+    // Two sentences exist: a malformed value, and a placeholder published in our own
+    // files (refused by what it is, not by quoting it).
     const auto other = load_with(variable, "refused-value");
-    if (!other) {
-      if (config.error().message != other.error().message) std::abort();
+    const auto published = load_with(variable, std::string(variable) == "STRIPE_SECRET_KEY" ? "sk_test_CHANGE-ME"
+                                                                                            : "whsec_CHANGE-ME");
+    if (!other && !published) {
+      if (config.error().message != other.error().message &&
+          config.error().message != published.error().message) {
+        std::abort();
+      }
     }
   }
   return 0;

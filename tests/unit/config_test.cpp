@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pledged/config/config.hpp"
+#include "pledged/config/stripe_safety.hpp"
 
 using pledged::Config;
 using pledged::load_config;
@@ -190,4 +191,39 @@ TEST(Config, ABoundedNumberNamesItsBoundsAndTheValueRead) {
   auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_STRIPE_RETRIES", "11"}}));
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message, "PLEDGED_STRIPE_RETRIES: expected a whole number from 0 to 10, got \"11\"");
+}
+
+// API.md, "Configuration": settings that would be unsafe in production stop start-up.
+TEST(Config, RefusesUnsafeStripeSettings) {
+  const std::map<std::string, std::string> unsafe[] = {
+      {{"STRIPE_WEBHOOK_SECRET", "whsec_CHANGE-ME"}},                    // deploy/systemd, deploy/k8s
+      {{"STRIPE_WEBHOOK_SECRET", "whsec_real_one,whsec_local_standin"}},  // the run command's, off loopback
+      {{"STRIPE_SECRET_KEY", "sk_test_CHANGE-ME"}},
+      {{"STRIPE_SECRET_KEY", "sk_live_..."}},
+      {{"STRIPE_SECRET_KEY", "sk_live_abcdefghijklmnop"}, {"STRIPE_API_BASE", "https://stripe-proxy.example"}},
+      {{"STRIPE_SECRET_KEY", "sk_live_abcdefghijklmnop"}, {"STRIPE_API_BASE", "http://127.0.0.1:12111"}},
+      {{"STRIPE_SECRET_KEY", "sk_test_abcdefghijklmnop"}, {"STRIPE_API_BASE", "http://stripe.internal"}},
+      {{"STRIPE_API_BASE", "http://10.0.0.5:12111"}},
+      {{"STRIPE_API_BASE", "http://127.0.0.1.evil.example"}},
+  };
+  for (auto env : unsafe) {
+    env["PLEDGED_DATABASE_URL"] = kUrl;
+    auto config = load_config(env_of(env));
+    ASSERT_FALSE(config) << env.begin()->second;
+    EXPECT_TRUE(config.error().message.rfind("STRIPE_", 0) == 0) << config.error().message;
+    EXPECT_EQ(config.error().message.find("CHANGE-ME"), std::string::npos) << "never quotes the secret";
+  }
+}
+
+TEST(Config, AcceptsTheLocalStandInsPlaceholdersOnLoopbackOnly) {
+  for (const char* base : {"http://127.0.0.1:12111", "http://localhost:12111", "http://[::1]:12111"}) {
+    auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl},
+                                      {"STRIPE_SECRET_KEY", "sk_test_local_standin"},
+                                      {"STRIPE_WEBHOOK_SECRET", "whsec_local_standin"},
+                                      {"STRIPE_API_BASE", base}}));
+    EXPECT_TRUE(config) << base << ": " << config.error().message;
+  }
+  auto live = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"STRIPE_SECRET_KEY", "sk_live_abcdefghijklmnop"}}));
+  ASSERT_TRUE(live) << live.error().message;
+  EXPECT_EQ(pledged::stripe_mode(*live), "live");
 }
