@@ -35,7 +35,7 @@ trap cleanup EXIT
 # command substitution: the instance would hold its pipe open.
 start_instance() {
     local log="$WORK/pledged-$1.log" port=""
-    PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_ACCESS_LOG=off "$BINARY" serve </dev/null >/dev/null 2>"$log" &
+    PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_METRICS_LISTEN=127.0.0.1:0 PLEDGED_ACCESS_LOG=off "$BINARY" serve </dev/null >/dev/null 2>"$log" &
     PIDS+=($!)
     for _ in $(seq 1 200); do
         port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$log")

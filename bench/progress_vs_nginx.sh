@@ -45,7 +45,7 @@ main() {
     bench_build pledged
     bench_database pledged_bench
 
-    PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT "$BENCH_BUILD/pledged" serve 2>"$WORK/pledged.log" &
+    PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT PLEDGED_METRICS_LISTEN=127.0.0.1:0 "$BENCH_BUILD/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
     local pledged_pid=$!
     local progress_url="http://127.0.0.1:$PLEDGED_PORT/v1/campaigns/eoy-2026/progress"

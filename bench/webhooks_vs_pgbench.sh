@@ -50,7 +50,7 @@ main() {
         FROM campaigns c, generate_series(1, $PLEDGES) AS i WHERE c.slug = 'eoy-2026'"
     "$PGBENCH" -i -s 1 -q "$db_url" >/dev/null 2>&1
 
-    STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
+    STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT PLEDGED_METRICS_LISTEN=127.0.0.1:0 \
         "$bin/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
     local pledged_pid=$!

@@ -190,9 +190,14 @@ int run_service(const Config& config, Logger& log) {
     server.start();
   } catch (const std::exception& e) {
     log.event("error", std::string("cannot listen: ") + e.what(),
-              {{"listen", json_quoted(config.listen.host + ":" + std::to_string(config.listen.port))}});
+              {{"listen", json_quoted(config.listen.host + ":" + std::to_string(config.listen.port))},
+               {"metrics_listen",
+                json_quoted(config.metrics_listen.host + ":" + std::to_string(config.metrics_listen.port))}});
     return 1;
   }
+  // Logged before "listening", which tests and operators wait for.
+  log.event("info", "metrics listening",
+            {{"host", json_quoted(config.metrics_listen.host)}, {"port", std::to_string(server.metrics_port())}});
   log.event("info", "listening", {{"host", json_quoted(config.listen.host)}, {"port", std::to_string(server.port())}});
 
   const sigset_t signals = shutdown_signals();

@@ -100,11 +100,13 @@ Status read_database_url(const char* name, const std::string& value, Config& con
   return Status::success();
 }
 
-Status read_listen(const char* name, const std::string& value, Config& config) {
-  auto parsed = parse_listen(name, value);
-  if (!parsed) return parsed.error();
-  config.listen = *parsed;
-  return Status::success();
+Reader listen_address(ListenAddress Config::*field) {
+  return [field](const char* name, const std::string& value, Config& config) -> Status {
+    auto parsed = parse_listen(name, value);
+    if (!parsed) return parsed.error();
+    config.*field = *parsed;
+    return Status::success();
+  };
 }
 
 Status read_allowed_origins(const char* name, const std::string& value, Config& config) {
@@ -164,7 +166,8 @@ struct Setting {
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       {"PLEDGED_DATABASE_URL", "", read_database_url},
-      {"PLEDGED_LISTEN", "127.0.0.1:8080", read_listen},
+      {"PLEDGED_LISTEN", "127.0.0.1:8080", listen_address(&Config::listen)},
+      {"PLEDGED_METRICS_LISTEN", "127.0.0.1:9464", listen_address(&Config::metrics_listen)},
       {"PLEDGED_PUBLIC_URL", "http://127.0.0.1:8080", http_url(&Config::public_url)},
       {"PLEDGED_ALLOWED_ORIGINS", nullptr, read_allowed_origins},  // default: the public URL's origin
       {"STRIPE_SECRET_KEY", nullptr, read_stripe_secret_key},

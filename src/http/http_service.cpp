@@ -18,7 +18,7 @@ namespace {
 RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpRuntime& run,
                       RateLimiter& pledge_rate_limiter, StaffGate& staff_gate) {
   RouteTable routes;
-  add_operations_routes(routes, OperationsDeps{use.readiness, run.workers, run.metrics});
+  add_operations_routes(routes, OperationsDeps{use.readiness, run.workers});
   add_progress_routes(routes, use.progress, config);
   add_page_routes(routes, use.progress, config);
   add_pledge_routes(routes, PledgeDeps{use.pledges, pledge_rate_limiter, run.checkout_workers, config.trusted_proxies});
@@ -30,6 +30,12 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
   return routes;
 }
 
+RouteTable metrics_routes(Metrics& metrics) {
+  RouteTable routes;
+  add_metrics_routes(routes, metrics);
+  return routes;
+}
+
 }  // namespace
 
 struct HttpService::Impl {
@@ -37,11 +43,13 @@ struct HttpService::Impl {
       : pledge_rate_limiter(config.pledge_rate_per_minute),
         staff_gate(use.staff, run.workers, run.metrics, config.staff_auth_failures_per_minute, config.trusted_proxies),
         server(config.listen, config.http_threads, all_routes(config, use, run, pledge_rate_limiter, staff_gate),
-               run.context) {}
+               run.context),
+        metrics_server(config.metrics_listen, 1, metrics_routes(run.metrics), run.context) {}
 
   RateLimiter pledge_rate_limiter;
   StaffGate staff_gate;
   HttpServer server;
+  HttpServer metrics_server;  // PLEDGED_METRICS_LISTEN: never the public listener
 };
 
 HttpService::HttpService(const Config& config, HttpUseCases use_cases, HttpRuntime runtime)
@@ -49,9 +57,16 @@ HttpService::HttpService(const Config& config, HttpUseCases use_cases, HttpRunti
 
 HttpService::~HttpService() = default;
 
-void HttpService::start() { impl_->server.start(); }
+void HttpService::start() {
+  impl_->metrics_server.start();
+  impl_->server.start();
+}
 std::uint16_t HttpService::port() const { return impl_->server.port(); }
+std::uint16_t HttpService::metrics_port() const { return impl_->metrics_server.port(); }
 bool HttpService::drain(std::chrono::milliseconds grace) { return impl_->server.drain(grace); }
-void HttpService::shutdown() { impl_->server.shutdown(); }
+void HttpService::shutdown() {
+  impl_->server.shutdown();
+  impl_->metrics_server.shutdown();
+}
 
 }  // namespace pledged

@@ -1,4 +1,4 @@
-// /healthz, /readyz and /metrics.
+// /healthz and /readyz on the public listener; /metrics on the operations one.
 #include "operations_routes.hpp"
 #include "pledged/http/worker_dispatch.hpp"
 
@@ -18,9 +18,14 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
       return json_response(200, std::string(R"({"status":"ready"})"));
     });
   });
+}
 
-  routes.add(Method::Get, "/metrics", [deps](const RouteRequest&, ExchangePtr exchange) {
-    exchange->send(HttpResponse{200, deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8", {}});
+void add_metrics_routes(RouteTable& routes, Metrics& metrics) {
+  routes.add(Method::Get, "/metrics", [&metrics](const RouteRequest&, ExchangePtr exchange) {
+    exchange->send(HttpResponse{200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8", {}});
+  });
+  routes.add(Method::Get, "/healthz", [](const RouteRequest&, ExchangePtr exchange) {
+    exchange->send(json_response(200, std::string(R"({"status":"ok"})")));
   });
 }
 

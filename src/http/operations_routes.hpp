@@ -1,5 +1,5 @@
 #pragma once
-// /healthz, /readyz and /metrics.
+// /healthz and /readyz on the public listener; /metrics on the operations one.
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/http/route_table.hpp"
@@ -10,8 +10,11 @@ namespace pledged {
 struct OperationsDeps {
   Readiness& readiness;
   WorkerPool& workers;
-  Metrics& metrics;
 };
 void add_operations_routes(RouteTable& routes, OperationsDeps deps);
+
+// The operations listener's table (PLEDGED_METRICS_LISTEN): /metrics, and /healthz for
+// a probe of that port. Donation, refund and auth-failure counts are not for the public.
+void add_metrics_routes(RouteTable& routes, Metrics& metrics);
 
 }  // namespace pledged

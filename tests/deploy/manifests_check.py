@@ -105,10 +105,24 @@ def check_kubernetes(root):
     port_names = {port["name"] for port in container["ports"]}
     check(all(port["targetPort"] in port_names for port in service["spec"]["ports"]), "Service targets the pod port")
 
+    # /metrics (donation, refund and auth-failure counts) is served on its own listener,
+    # scraped on the pods; no Service port and so no Ingress path ever reaches it.
+    metrics_listen = config.get("PLEDGED_METRICS_LISTEN", "")
+    metrics_port = int(metrics_listen.rsplit(":", 1)[1]) if ":" in metrics_listen else None
+    check(metrics_port is not None, "the ConfigMap sets PLEDGED_METRICS_LISTEN (host:port)")
+    pod_ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    check(pod_ports.get("metrics") == metrics_port, f"a pod port named metrics = PLEDGED_METRICS_LISTEN's ({pod_ports})")
+    annotations = spec["template"]["metadata"].get("annotations", {})
+    check(str(annotations.get("prometheus.io/port")) == str(metrics_port), "Prometheus scrapes the metrics port")
+    check(metrics_port != pod_ports.get("http"), "metrics never on the public port")
+    for port in service["spec"]["ports"]:
+        check(port["targetPort"] not in ("metrics", metrics_port), "the Service never exposes the metrics port")
     for ingress in objects["Ingress"].values():
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 check(path["backend"]["service"]["name"] == "pledged", f"Ingress {ingress['metadata']['name']} -> pledged")
+                check(path["backend"]["service"]["port"].get("name") == "http",
+                      f"Ingress {ingress['metadata']['name']} routes only to the http port")
     body_limits = {ingress["metadata"]["name"]: ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
                    for ingress in objects["Ingress"].values()}
     check(body_limits == {"pledged": "16k", "pledged-webhooks": "1m"}, f"Ingress body limits: {body_limits}")

@@ -54,7 +54,7 @@ trap cleanup EXIT
 # start_instance NAME: pledged serve on a free port; sets PORT_<NAME> and PID_<NAME>.
 start_instance() {
     local name=$1 log="$WORK/pledged-$1.log" port=""
-    PLEDGED_DATABASE_URL=$DB_URL PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_SHUTDOWN_GRACE=5 \
+    PLEDGED_DATABASE_URL=$DB_URL PLEDGED_LISTEN=127.0.0.1:0 PLEDGED_METRICS_LISTEN=127.0.0.1:0 PLEDGED_SHUTDOWN_GRACE=5 \
         PLEDGED_TRUSTED_PROXIES=127.0.0.1 PLEDGED_PLEDGE_RATE=1 "$BINARY" serve </dev/null >/dev/null 2>"$log" &
     PIDS+=($!)
     printf -v "PID_$name" '%s' "$!"

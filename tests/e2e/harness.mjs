@@ -58,7 +58,7 @@ export async function startService(env) {
   const logPath = path.join(logDir, `pledged-e2e-${randomBytes(4).toString('hex')}.log`);
   const log = openSync(logPath, 'a');
   const child = spawn(binary, ['serve'], {
-    env: childEnv({ PLEDGED_LISTEN: '127.0.0.1:0', ...env }),
+    env: childEnv({ PLEDGED_LISTEN: '127.0.0.1:0', PLEDGED_METRICS_LISTEN: '127.0.0.1:0', ...env }),
     stdio: ['ignore', 'ignore', log],
   });
   const deadline = Date.now() + 20000;

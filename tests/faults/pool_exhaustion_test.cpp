@@ -57,7 +57,7 @@ TEST_F(PoolExhaustion, RequestsWaitAtMostThePoolAndStatementTimeoutsThen503) {
   // /readyz must find the pool taken: wait until the deliveries hold every connection
   // (a fixed pause was too short on a loaded machine under ASan: /readyz got one first).
   const auto leased_since = std::chrono::steady_clock::now();
-  while (gauge(get_path(port(), "/metrics").reply.body, "pledged_db_pool_in_use") < kPoolSize &&
+  while (gauge(get_path(metrics_port(), "/metrics").reply.body, "pledged_db_pool_in_use") < kPoolSize &&
          std::chrono::steady_clock::now() - leased_since < kStatementTimeout / 2) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

@@ -80,7 +80,7 @@ TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
   EXPECT_LT(ready.elapsed(), std::chrono::milliseconds(1000));
   EXPECT_EQ(http_get(port(), "/healthz").status, 200);
   // What an operator sees meanwhile: the checkout pool full, the general one not.
-  auto metrics = http_get(port(), "/metrics").body;
+  auto metrics = http_get(metrics_port(), "/metrics").body;
   EXPECT_EQ(gauge(metrics, "pledged_checkout_workers"), kCheckoutWorkers) << metrics;
   EXPECT_EQ(gauge(metrics, "pledged_workers"), kWorkers);
   EXPECT_LT(gauge(metrics, "pledged_workers_busy"), kWorkers);
@@ -88,7 +88,7 @@ TEST_P(StripeFaults, PledgesFailFastWhileTheRestOfTheServiceAnswers) {
     // A slow machine may not have handed every pledge to a worker yet.
     while (gauge(metrics, "pledged_checkout_workers_busy") < kCheckoutWorkers && Clock::now() - started < kStripeTimeout / 2) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      metrics = http_get(port(), "/metrics").body;
+      metrics = http_get(metrics_port(), "/metrics").body;
     }
     EXPECT_EQ(gauge(metrics, "pledged_checkout_workers_busy"), kCheckoutWorkers);
   } else {

@@ -82,7 +82,7 @@ TEST_F(HttpBehaviour, HealthReadinessAndMetrics) {
   EXPECT_EQ(http_get(port(), "/healthz").status, 200);
   EXPECT_EQ(http_get(port(), "/readyz").status, 200);
   http_get(port(), "/v1/campaigns/eoy-2026/progress");
-  const auto metrics = http_get(port(), "/metrics");
+  const auto metrics = http_get(metrics_port(), "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.header("content-type").find("text/plain"), std::string::npos);
   EXPECT_NE(metrics.body.find(R"(pledged_http_requests_total{route="/v1/campaigns/:slug/progress",method="GET",status="200"})"),

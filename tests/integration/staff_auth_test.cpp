@@ -139,7 +139,7 @@ TEST_F(StaffThrottle, RepeatedFailuresFromOneClientAreCountedAndGet429WithRetryA
   EXPECT_EQ(http_get(port(), "/v1/reports/webhooks/health", bearer(viewer_token_)).status, 429)
       << "the client waits even with a good token, or guessing would go on";
 
-  const auto metrics = http_get(port(), "/metrics").body;
+  const auto metrics = http_get(metrics_port(), "/metrics").body;
   EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"unknown\"} 3"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"throttled\"} 2"), std::string::npos);
 }

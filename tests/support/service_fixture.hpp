@@ -22,6 +22,7 @@ class ServiceFixture : public ::testing::Test {
 
   std::map<std::string, std::string> service_env() const;
   std::uint16_t port() const { return service_->port(); }
+  std::uint16_t metrics_port() const { return service_->metrics_port(); }
 
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<ServiceProcess> service_;

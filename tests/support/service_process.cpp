@@ -162,6 +162,7 @@ CommandResult run_pledged(const std::vector<std::string>& args, const std::map<s
 
 ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args) {
   env.emplace("PLEDGED_LISTEN", "127.0.0.1:0");
+  env.emplace("PLEDGED_METRICS_LISTEN", "127.0.0.1:0");  // its default port would collide between services
   // The grace the service will use, read the way it reads it (its default unless the
   // test sets PLEDGED_SHUTDOWN_GRACE); a configuration it refuses fails at start-up below.
   const auto config = load_config([&env](const char* name) -> std::optional<std::string> {
@@ -176,12 +177,16 @@ ServiceProcess::ServiceProcess(std::map<std::string, std::string> env, std::vect
   pid_ = spawn(args, env, "/dev/null", log_path_);
 
   const std::regex listening(R"re("msg":"listening".*"port":([0-9]+))re");
+  const std::regex metrics_listening(R"re("msg":"metrics listening".*"port":([0-9]+))re");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch match;
     const std::string text = log();
     if (std::regex_search(text, match, listening)) {
       port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+      if (std::regex_search(text, match, metrics_listening)) {
+        metrics_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+      }
       return;
     }
     if (!running()) {

@@ -60,6 +60,9 @@ class ServiceProcess {
   static constexpr std::chrono::seconds kStopMargin{30};
 
   std::uint16_t port() const { return port_; }
+  // The operations listener's port (PLEDGED_METRICS_LISTEN, 127.0.0.1:0 unless the test
+  // sets it): the only one serving /metrics.
+  std::uint16_t metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }
   // Sends a signal. Not SIGKILL: a test that kills the service says so with kill_abruptly().
   void signal(int signo) const;
@@ -77,6 +80,7 @@ class ServiceProcess {
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   int exit_code_ = -1;
   int wait_status_ = 0;  // waitpid's status once it ended
   bool killed_by_test_ = false;

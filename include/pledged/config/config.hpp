@@ -22,6 +22,7 @@ struct ListenAddress {
 struct Config {
   std::string database_url;                      // PLEDGED_DATABASE_URL (required)
   ListenAddress listen;                          // PLEDGED_LISTEN
+  ListenAddress metrics_listen;                  // PLEDGED_METRICS_LISTEN: /metrics, never the public listener
   std::string public_url;                        // PLEDGED_PUBLIC_URL, no trailing slash
   std::vector<std::string> allowed_origins;      // PLEDGED_ALLOWED_ORIGINS (default: public URL's origin)
   std::optional<std::string> stripe_secret_key;  // STRIPE_SECRET_KEY

@@ -53,9 +53,11 @@ class HttpService {
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
 
-  // Binds and starts the reactor threads; throws std::runtime_error if it cannot bind.
+  // Binds both listeners (public, then operations) and starts their reactor threads;
+  // throws std::runtime_error if either cannot bind.
   void start();
   std::uint16_t port() const;
+  std::uint16_t metrics_port() const;  // the operations listener's (/metrics)
   // See HttpServer::drain: false if the grace ran out with requests in flight.
   bool drain(std::chrono::milliseconds grace);
   void shutdown();
