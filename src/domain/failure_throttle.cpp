@@ -22,6 +22,26 @@ void FailureThrottle::record_failure(const std::string& client, Clock::time_poin
   ++window.failures;
 }
 
+long long FailureThrottle::admit(const std::string& client, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (clients_.size() >= max_clients_ && clients_.find(client) == clients_.end()) forget_expired(now);
+  if (clients_.size() >= max_clients_ && clients_.find(client) == clients_.end()) clients_.clear();
+  auto& window = clients_[client];
+  if (window.failures == 0 || now >= window.started + window_) window = Window{now, 0};
+  if (window.failures >= max_failures_) {
+    const auto left = std::chrono::ceil<std::chrono::seconds>(window.started + window_ - now).count();
+    return left < 1 ? 1 : left;
+  }
+  ++window.failures;
+  return 0;
+}
+
+void FailureThrottle::forgive(const std::string& client) {
+  std::lock_guard lock(mutex_);
+  const auto found = clients_.find(client);
+  if (found != clients_.end() && found->second.failures > 0) --found->second.failures;
+}
+
 void FailureThrottle::forget_expired(Clock::time_point now) {
   for (auto it = clients_.begin(); it != clients_.end();) {
     it = now >= it->second.started + window_ ? clients_.erase(it) : std::next(it);

@@ -60,10 +60,10 @@ StaffGate::StaffGate(StaffAccess& staff, WorkerPool& workers, Metrics& metrics, 
       throttle_(failures_per_minute, kFailureWindow),
       trusted_proxies_(trusted_proxies) {}
 
-void StaffGate::refuse(const std::string& client_ip, const char* reason, const ExchangePtr& exchange) {
+// The attempt was counted when admitted (see guard); a refusal keeps it counted.
+void StaffGate::refuse(const char* reason, const ExchangePtr& exchange) {
   metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",
                      std::string("reason=\"") + reason + "\"");
-  throttle_.record_failure(client_ip, FailureThrottle::Clock::now());
   exchange->send_error(make_error(ErrorCode::unauthorized, "a valid staff token is required (Authorization: Bearer)"));
 }
 
@@ -72,7 +72,9 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
   return [this, required, shared_job](const RouteRequest& request, ExchangePtr exchange) {
     StaffCall call;
     call.client_ip = client_ip(request, trusted_proxies_);
-    if (const auto wait = throttle_.retry_after(call.client_ip, FailureThrottle::Clock::now()); wait > 0) {
+    // Counted here, on the reactor, before anything is dispatched: a burst from one
+    // client gets at most the limit through to a token lookup.
+    if (const auto wait = throttle_.admit(call.client_ip, FailureThrottle::Clock::now()); wait > 0) {
       metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",
                          "reason=\"throttled\"");
       auto response = error_response(make_error(ErrorCode::rate_limited, "too many failed sign-ins; wait and retry"));
@@ -84,7 +86,7 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
     }
     const auto authorization = request.header("Authorization");
     auto token = authorization ? bearer_token(*authorization) : std::nullopt;
-    if (!token) return refuse(call.client_ip, authorization ? "malformed" : "missing", exchange);
+    if (!token) return refuse(authorization ? "malformed" : "missing", exchange);
 
     call.params = request.params();
     call.query = decoded_query(request.http());
@@ -96,11 +98,15 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
                      [this, required, shared_job, token = std::move(*token),
                       call = std::move(call)]() mutable -> Result<HttpResponse> {
                        auto who = staff_.sign_in(token);
-                       if (!who) return who.error();
+                       if (!who) {
+                         throttle_.forgive(call.client_ip);  // the database failed, not the client
+                         return who.error();
+                       }
                        if (!*who) {
-                         refuse(call.client_ip, "unknown", call.exchange);
+                         refuse("unknown", call.exchange);
                          return make_error(ErrorCode::unauthorized, "unknown token");  // already answered
                        }
+                       throttle_.forgive(call.client_ip);
                        if (!role_allows((*who)->role, required)) {
                          return make_error(ErrorCode::forbidden, "this route needs an admin token");
                        }

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "staff_fixture.hpp"
 
@@ -142,4 +145,30 @@ TEST_F(StaffThrottle, RepeatedFailuresFromOneClientAreCountedAndGet429WithRetryA
   const auto metrics = http_get(metrics_port(), "/metrics").body;
   EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"unknown\"} 3"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"throttled\"} 2"), std::string::npos);
+}
+
+// Issue 14, finding 5: the attempt was checked on the reactor but counted on a worker
+// after the token lookup, so a burst passed the check before the first was counted
+// (300 simultaneous wrong tokens got 300 x 401 and as many database queries).
+TEST_F(StaffThrottle, ABurstOfWrongTokensFromOneAddressGetsAtMostTheLimitThrough) {
+  constexpr int kThreads = 60;
+  constexpr int kEach = 5;
+  std::atomic<int> unauthorized{0}, throttled{0}, other{0};
+  std::atomic<int> ready{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      ++ready;
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (int i = 0; i < kEach; ++i) {
+        const auto guess = bearer("pst_" + std::string(38, 'g') + std::to_string(t % 10) + std::to_string(i));
+        const int status = http_get(port(), "/v1/reports/webhooks/health", guess).status;
+        (status == 401 ? unauthorized : status == 429 ? throttled : other)++;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_LE(unauthorized.load(), 3) << "wrong tokens looked up beyond PLEDGED_STAFF_AUTH_FAILURES=3";
+  EXPECT_EQ(unauthorized.load() + throttled.load(), kThreads * kEach);
+  EXPECT_EQ(other.load(), 0);
 }

@@ -21,6 +21,14 @@ class FailureThrottle {
   long long retry_after(const std::string& client, Clock::time_point now);
   void record_failure(const std::string& client, Clock::time_point now);
 
+  // Counts an attempt BEFORE its token is looked up, in one step with the check: 0
+  // when admitted (the attempt counts as a failure until forgive() says otherwise),
+  // else the seconds to wait. Checking first and counting after the lookup let 300
+  // simultaneous guesses all pass the check before the first was counted.
+  long long admit(const std::string& client, Clock::time_point now);
+  // An admitted attempt that turned out good (a known token) gives its count back.
+  void forgive(const std::string& client);
+
  private:
   struct Window {
     Clock::time_point started;

@@ -46,7 +46,7 @@ class StaffGate {
   RouteHandler guard(StaffRole required, StaffJob job);
 
  private:
-  void refuse(const std::string& client_ip, const char* reason, const ExchangePtr& exchange);
+  void refuse(const char* reason, const ExchangePtr& exchange);
 
   StaffAccess& staff_;
   WorkerPool& workers_;
