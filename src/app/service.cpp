@@ -166,7 +166,7 @@ int run_service(const Config& config, Logger& log) {
   RefundRepository refund_repository(pool);
   UnmatchedEventRepository unmatched_event_repository(pool);
 
-  Readiness readiness(pool, latest_schema_version());
+  Readiness readiness(config.database_url, latest_schema_version());
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
                                                    stripe_client.get(), config.public_url, log});
   webhooks::EventProcessor event_processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));

@@ -18,7 +18,7 @@ namespace {
 RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpRuntime& run,
                       RateLimiter& pledge_rate_limiter, StaffGate& staff_gate) {
   RouteTable routes;
-  add_operations_routes(routes, OperationsDeps{use.readiness, run.workers});
+  add_operations_routes(routes, OperationsDeps{use.readiness});
   add_progress_routes(routes, use.progress, config);
   add_page_routes(routes, use.progress, config);
   add_pledge_routes(routes, PledgeDeps{use.pledges, pledge_rate_limiter, run.checkout_workers, config.trusted_proxies});

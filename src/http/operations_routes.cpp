@@ -1,6 +1,5 @@
 // /healthz and /readyz on the public listener; /metrics on the operations one.
 #include "operations_routes.hpp"
-#include "pledged/http/worker_dispatch.hpp"
 
 namespace pledged {
 
@@ -11,12 +10,12 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
     exchange->send(json_response(200, std::string(R"({"status":"ok"})")));
   });
 
+  // Answered on the reactor from the last probe's state (Readiness): no database
+  // round trip and no worker per hit, so a flood cannot make readiness fail.
   routes.add(Method::Get, "/readyz", [deps](const RouteRequest&, ExchangePtr exchange) {
-    answer_on_worker(deps.workers, exchange, [deps, exchange]() -> Result<HttpResponse> {
-      if (exchange->context().draining.load()) return make_error(ErrorCode::unavailable, "draining");
-      if (auto ready = deps.readiness.check(); !ready) return ready.error();
-      return json_response(200, std::string(R"({"status":"ready"})"));
-    });
+    if (exchange->context().draining.load()) return exchange->send_error(make_error(ErrorCode::unavailable, "draining"));
+    if (auto ready = deps.readiness.check(); !ready) return exchange->send_error(ready.error());
+    exchange->send(json_response(200, std::string(R"({"status":"ready"})")));
   });
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 // /healthz and /readyz on the public listener; /metrics on the operations one.
 #include "pledged/core/metrics.hpp"
-#include "pledged/core/worker_pool.hpp"
 #include "pledged/http/route_table.hpp"
 #include "pledged/operations/readiness.hpp"
 
@@ -9,7 +8,6 @@ namespace pledged {
 
 struct OperationsDeps {
   Readiness& readiness;
-  WorkerPool& workers;
 };
 void add_operations_routes(RouteTable& routes, OperationsDeps deps);
 
