@@ -129,6 +129,9 @@ void Exchange::stamp_headers(const HttpResponse& response) {
   set_header(headers, "X-Content-Type-Options", "nosniff");
   if (!response.content_type.empty()) set_header(headers, "Content-Type", response.content_type);
   for (const auto& [name, value] : response.headers) set_header(headers, name, value);
+  // An error is never stored by a cache (API.md): a cached 404 under the banner's key
+  // answered every donor 404 until it expired (issue 14, finding 2).
+  if (response.status >= 400) set_header(headers, "Cache-Control", "no-store");
   if (context_.draining.load(std::memory_order_relaxed)) {
     headers.remove<Pistache::Http::Header::Connection>();
     headers.add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);

@@ -41,6 +41,20 @@ ExchangePtr open_exchange(Pistache::Http::ResponseWriter writer, std::string rou
                                     context);
 }
 
+// pledged's paths are plain ASCII segments ([a-z0-9._-] slugs and ids): any
+// percent-encoding, dot segment or empty segment is another spelling of some path,
+// which a cache in front (nginx keys on the decoded, normalised $uri) would file
+// under the canonical path's key. Such a request is 404 before any route sees it.
+bool is_canonical_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  if (path.find('%') != std::string_view::npos) return false;
+  if (path.size() > 1 && path.find("//") != std::string_view::npos) return false;
+  for (const auto part : split_path(path)) {
+    if (part == "." || part == "..") return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const char* method_name(Method method) {
@@ -147,6 +161,11 @@ RouteTable::Match RouteTable::find(Method method, std::string_view path) const {
 void RouteTable::dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
                           ServerContext& context) const {
   const Method method = request.method();
+  if (!is_canonical_path(request.resource())) {
+    open_exchange(std::move(writer), "unmatched", method, context)
+        ->send(error_response(make_error(ErrorCode::not_found, "no such route (the path is not in canonical form)")));
+    return;
+  }
   auto found = find(method, request.resource());
   if (found.pattern == nullptr) {
     open_exchange(std::move(writer), "unmatched", method, context)

@@ -2,7 +2,8 @@
 #
 # deploy/nginx/pledged.conf in front of two real pledged instances on one
 # database: TLS, the banner cache and its revalidation with the service's ETag,
-# body limits, request ids, /metrics hidden, failover when an instance stops, and
+# body limits, request ids, /metrics hidden, failover when an instance stops,
+# non-canonical paths refused (no cache poisoning), and
 # the client's address reaching the service's rate limit through X-Forwarded-For.
 # Usage: tests/deploy/nginx_proxy_check.sh PROJECT_ROOT PLEDGED_BINARY
 # Needs PLEDGED_TEST_DATABASE_URL (the admin URL scripts/test exports).
@@ -199,6 +200,47 @@ grep -q '"route":"/v1/campaigns/:slug/progress","status":304' "$WORK/pledged-A.l
     fail "nginx did not revalidate the banner with the service's ETag (no 304 in A's log)"
 echo "ok: nginx revalidated the cached banner (304 from the service)"
 expect "banner after revalidation" "$(through_nginx "$PROGRESS")" '^200 HIT '
+# Cache poisoning (issue 14, finding 2): other spellings of the banner's path shared
+# its cache key (nginx keys on the decoded $uri) while the service answered them 404,
+# which nginx then served to every donor. Under a steady stream of them, across a
+# cache expiry, the canonical banner must stay 200; they themselves are 404, no-store.
+expect "a percent-encoded slug is refused" \
+    "$(through_nginx --path-as-is "$BASE/v1/campaigns/eoy%2D2026/progress")" '^404 '
+grep -qi '^cache-control: no-store' "$WORK/headers" || fail "the refusal of a non-canonical path is cacheable"
+expect "a dot segment is refused" "$(through_nginx --path-as-is "$BASE/v1/campaigns/x/../eoy-2026/progress")" '^404 '
+expect "an empty segment is refused" "$(through_nginx --path-as-is "$BASE/v1//campaigns/eoy-2026/progress")" '^404 '
+expect "an unknown campaign is 404" "$(through_nginx "$BASE/v1/campaigns/no-such-campaign/progress")" '^404 '
+grep -qi '^cache-control: no-store' "$WORK/headers" || fail "the service's 404 is cacheable"
+expect "its 404 is not cached" "$(through_nginx "$BASE/v1/campaigns/no-such-campaign/progress")" '^404 (MISS|EXPIRED|) '
+expect "the same 404 straight from the service" \
+    "$(curl -s -o /dev/null -D - --path-as-is "http://127.0.0.1:$PORT_A/v1/campaigns/eoy%2D2026/progress" |
+        tr -d '\r' | awk 'NR == 1 { status = $2 } tolower($1) == "cache-control:" { cc = $2 } END { print status, cc }')" \
+    '^404 no-store$'
+attack() {
+    local -a spellings=("eoy%2D2026/progress" "eoy-2026/%70rogress" "x/../eoy-2026/progress" "eoy-2026/./progress")
+    while :; do
+        for spelling in "${spellings[@]}"; do
+            curl -sk --path-as-is -o /dev/null --resolve "donate.example.org:$HTTPS_PORT:127.0.0.1" \
+                "$BASE/v1/campaigns/$spelling" || true
+            curl -sk -o /dev/null --resolve "donate.example.org:$HTTPS_PORT:127.0.0.1" \
+                "https://donate.example.org:$HTTPS_PORT/v1//campaigns/eoy-2026/progress" || true
+        done
+    done
+}
+attack &
+ATTACK_PID=$!
+PIDS+=("$ATTACK_PID")
+poisoned=0
+samples=$(((max_age + 2) * 10))
+for _ in $(seq 1 "$samples"); do
+    got=$(through_nginx "$PROGRESS")
+    [[ $got =~ ^200\  ]] || poisoned=$((poisoned + 1))
+    sleep 0.1
+done
+kill "$ATTACK_PID" 2>/dev/null || true
+wait "$ATTACK_PID" 2>/dev/null || true
+((poisoned == 0)) || fail "$poisoned of $samples banner requests were not 200 while other spellings of its path were sent"
+echo "ok: $samples banner requests all 200 across a cache expiry under a stream of non-canonical spellings"
 if grep -q '/var/lib/nginx' "$WORK"/log/*.log; then fail "nginx wrote outside the test prefix"; fi
 stop_instance A
 echo "nginx_proxy_check: ok"

@@ -114,3 +114,22 @@ TEST_F(ProgressRoute, AllowsCorsOnlyForConfiguredOrigins) {
   EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://news.example");
   EXPECT_NE(preflight.header("access-control-allow-methods").find("GET"), std::string::npos);
 }
+
+// Issue 14, finding 2: a cache in front keys on the decoded, normalised path; any other
+// spelling of the banner's path must be 404 here, and no error may be stored by a cache.
+TEST_F(ProgressRoute, ErrorsAreNeverCacheableAndOtherSpellingsOfThePathAre404) {
+  for (const std::string path :
+       {"/v1/campaigns/eoy%2D2026/progress", "/v1/campaigns/eoy-2026/%70rogress", "/v1/campaigns/eoy%2d2026/progress",
+        "/v1/campaigns/x/../eoy-2026/progress", "/v1/campaigns/./eoy-2026/progress", "/v1//campaigns/eoy-2026/progress",
+        "/v1/campaigns/eoy-2026/progress/.", "/healthz/..", "/v1/campaigns/no-such-campaign/progress"}) {
+    const auto reply = http_get(port(), path);
+    EXPECT_EQ(reply.status, 404) << path;
+    EXPECT_EQ(reply.header("cache-control"), "no-store") << path;
+  }
+  const auto wrong_method = http_request(port(), "DELETE", "/v1/campaigns/eoy-2026/progress");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.header("cache-control"), "no-store");
+  const auto banner = http_get(port(), "/v1/campaigns/eoy-2026/progress");
+  EXPECT_EQ(banner.status, 200);
+  EXPECT_NE(banner.header("cache-control").find("max-age"), std::string::npos);
+}
