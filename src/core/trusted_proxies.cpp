@@ -60,6 +60,14 @@ std::optional<IpBytes> parse_ip(std::string_view text) {
   return std::nullopt;
 }
 
+std::string limit_key(const std::string& client_ip) {
+  auto address = parse_ip(client_ip);
+  if (!address) return client_ip;
+  if (is_ipv4_mapped(*address)) return format_ip(*address);
+  for (std::size_t i = 8; i < address->size(); ++i) (*address)[i] = 0;
+  return format_ip(*address) + "/64";
+}
+
 std::string format_ip(const IpBytes& address) {
   char text[INET6_ADDRSTRLEN] = {};
   if (is_ipv4_mapped(address)) {

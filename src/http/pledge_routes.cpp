@@ -29,7 +29,7 @@ void add_pledge_routes(RouteTable& routes, PledgeDeps deps) {
       return;
     }
     const std::string ip = client_ip(request, deps.trusted_proxies);
-    if (const int wait = deps.rate_limiter.acquire(ip); wait > 0) {
+    if (const int wait = deps.rate_limiter.acquire(limit_key(ip)); wait > 0) {
       auto error = make_error(ErrorCode::rate_limited, "too many pledges from this address; please wait");
       error.retry_after_seconds = wait;
       exchange->send_error(error);

@@ -74,7 +74,7 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
     call.client_ip = client_ip(request, trusted_proxies_);
     // Counted here, on the reactor, before anything is dispatched: a burst from one
     // client gets at most the limit through to a token lookup.
-    if (const auto wait = throttle_.admit(call.client_ip, FailureThrottle::Clock::now()); wait > 0) {
+    if (const auto wait = throttle_.admit(limit_key(call.client_ip), FailureThrottle::Clock::now()); wait > 0) {
       metrics_.increment("pledged_staff_auth_failures_total", "Staff requests refused for their credentials.",
                          "reason=\"throttled\"");
       auto response = error_response(make_error(ErrorCode::rate_limited, "too many failed sign-ins; wait and retry"));
@@ -99,14 +99,14 @@ RouteHandler StaffGate::guard(StaffRole required, StaffJob job) {
                       call = std::move(call)]() mutable -> Result<HttpResponse> {
                        auto who = staff_.sign_in(token);
                        if (!who) {
-                         throttle_.forgive(call.client_ip);  // the database failed, not the client
+                         throttle_.forgive(limit_key(call.client_ip));  // the database failed, not the client
                          return who.error();
                        }
                        if (!*who) {
                          refuse("unknown", call.exchange);
                          return make_error(ErrorCode::unauthorized, "unknown token");  // already answered
                        }
-                       throttle_.forgive(call.client_ip);
+                       throttle_.forgive(limit_key(call.client_ip));
                        if (!role_allows((*who)->role, required)) {
                          return make_error(ErrorCode::forbidden, "this route needs an admin token");
                        }

@@ -99,6 +99,20 @@ def check_kubernetes(root):
         check(name not in config, f"{name} must not be in the ConfigMap")
     check(container["envFrom"][0]["configMapRef"]["name"] == "pledged", "the rest comes from the ConfigMap")
     check(bool(config.get("PLEDGED_TRUSTED_PROXIES")), "the ConfigMap trusts the Ingress controller (PLEDGED_TRUSTED_PROXIES)")
+    # Only the controller, never the pod network: a range anyone in the cluster can
+    # connect from lets them choose their own rate-limit bucket.
+    for entry in str(config.get("PLEDGED_TRUSTED_PROXIES", "")).split(","):
+        entry = entry.strip()
+        bits = int(entry.split("/")[1]) if "/" in entry else (128 if ":" in entry else 32)
+        check(bits >= (120 if ":" in entry else 24), f"PLEDGED_TRUSTED_PROXIES entry {entry} is wider than the ingress")
+    policy = objects.get("NetworkPolicy", {}).get("pledged")
+    if check(policy is not None, "a NetworkPolicy admits only the Ingress controller"):
+        check(policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items(), "NetworkPolicy selects the pods")
+        http_rules = [rule for rule in policy["spec"]["ingress"]
+                      if any(port.get("port") in ("http", 8080) for port in rule.get("ports", []))]
+        check(len(http_rules) == 1 and all(peer.get("namespaceSelector") for peer in http_rules[0].get("from", [])),
+              "the public port is admitted from the Ingress controller's namespace only")
+        check(all(rule.get("from") for rule in policy["spec"]["ingress"]), "no NetworkPolicy rule admits everyone")
 
     service = objects["Service"]["pledged"]
     check(service["spec"]["selector"].items() <= labels.items(), "Service selects the Deployment's pods")

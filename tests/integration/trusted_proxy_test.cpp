@@ -65,3 +65,17 @@ TEST_F(WithoutTrustedProxy, ForwardedForIsIgnoredSoEveryClientSharesThePeersBuck
   EXPECT_EQ(staff_failure_from("198.51.100.1"), 401);
   EXPECT_EQ(staff_failure_from("198.51.100.2"), 429);
 }
+
+// Issue 14, finding 6: one subscriber gets a whole IPv6 /64 and can rotate through it;
+// the limits key IPv6 clients by their /64.
+TEST_F(BehindTrustedProxy, AddressesOfOneIpv6Slash64ShareTheirLimits) {
+  EXPECT_EQ(pledge_from("2001:db8:1:2::1"), 503);
+  EXPECT_EQ(pledge_from("2001:db8:1:2::2"), 429) << "a new address in the same /64 buys no fresh bucket";
+  EXPECT_EQ(pledge_from("2001:db8:1:2:ffff:ffff:ffff:ffff"), 429);
+  EXPECT_EQ(pledge_from("2001:db8:1:3::1"), 503) << "another /64 is another client";
+  EXPECT_EQ(staff_failure_from("2001:db8:9:9:aaaa::1"), 401);
+  EXPECT_EQ(staff_failure_from("2001:db8:9:9:bbbb::1"), 429);
+  EXPECT_EQ(database_->query_value("SELECT string_agg(host(client_ip), ',' ORDER BY created_at) FROM pledges"),
+            "2001:db8:1:2::1,2001:db8:1:3::1")
+      << "records keep the full address";
+}

@@ -95,3 +95,24 @@ TEST(FailureThrottle, ForgetsOldClientsWhenFull) {
   EXPECT_EQ(throttle.retry_after("a", start + std::chrono::seconds(11)), 0);
   EXPECT_GT(throttle.retry_after("c", start + std::chrono::seconds(11)), 0);
 }
+
+// Issue 14, finding 6: 100k live addresses used to clear everyone's counts.
+TEST(FailureThrottle, AFullTableNeverResetsTheClientsStillInIt) {
+  FailureThrottle throttle(1, std::chrono::seconds(60), 2);
+  const auto start = FailureThrottle::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_EQ(throttle.admit("a", start), 0);
+  EXPECT_EQ(throttle.admit("b", start), 0);
+  EXPECT_EQ(throttle.admit("c", start), 0);  // full: the least recently seen ("a") goes
+  EXPECT_GT(throttle.admit("b", start), 0) << "b's failure is still counted";
+  EXPECT_GT(throttle.admit("c", start), 0);
+}
+
+TEST(FailureThrottle, AnAdmittedAttemptCountsUntilForgiven) {
+  FailureThrottle throttle(2, std::chrono::seconds(60));
+  const auto start = FailureThrottle::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_EQ(throttle.admit("a", start), 0);
+  EXPECT_EQ(throttle.admit("a", start), 0);
+  EXPECT_GT(throttle.admit("a", start), 0) << "two attempts in flight fill the limit";
+  throttle.forgive("a");
+  EXPECT_EQ(throttle.admit("a", start), 0) << "a good token gives its attempt back";
+}

@@ -22,6 +22,12 @@ std::optional<IpBytes> parse_ip(std::string_view text);
 // The canonical text: dotted quad for IPv4 (also when it came IPv4-mapped), RFC 5952 for IPv6.
 std::string format_ip(const IpBytes& address);
 
+// The key per-client limits count under: an IPv4 address itself, an IPv6 address's
+// /64 ("2001:db8:1:2::/64"). One subscriber gets a whole /64 and can rotate through
+// it at will, so keying on the full address let a client escape every limit.
+// Anything that is not an address comes back unchanged.
+std::string limit_key(const std::string& client_ip);
+
 class TrustedProxies {
  public:
   // "10.0.0.5, 10.1.0.0/16, fd00::/8": addresses or CIDR ranges, comma-separated;

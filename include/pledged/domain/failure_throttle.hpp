@@ -6,7 +6,8 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+
+#include "pledged/core/lru_table.hpp"
 
 namespace pledged {
 
@@ -15,7 +16,7 @@ class FailureThrottle {
   using Clock = std::chrono::steady_clock;
 
   FailureThrottle(int max_failures, std::chrono::seconds window, std::size_t max_clients = 100000)
-      : max_failures_(max_failures), window_(window), max_clients_(max_clients) {}
+      : max_failures_(max_failures), window_(window), clients_(max_clients) {}
 
   // Seconds the client must wait before trying again, or 0 when it may try now.
   long long retry_after(const std::string& client, Clock::time_point now);
@@ -34,13 +35,16 @@ class FailureThrottle {
     Clock::time_point started;
     int failures = 0;
   };
-  void forget_expired(Clock::time_point now);
+  // The client's window, restarted when it is over. O(1).
+  Window& current(const std::string& client, Clock::time_point now);
+  long long wait_left(const Window& window, Clock::time_point now) const;
 
   int max_failures_;
   std::chrono::seconds window_;
-  std::size_t max_clients_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Window> clients_;
+  // Bounded: a flood of addresses forgets the least recently seen client, never
+  // everyone's counts (a full table used to clear them all).
+  LruTable<Window> clients_;
 };
 
 }  // namespace pledged
