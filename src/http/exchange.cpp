@@ -107,6 +107,26 @@ void Exchange::send_error(const Error& error) {
   send(error_response(error));
 }
 
+void Exchange::refuse_and_close(const Error& error) {
+  if (sent_) return;
+  sent_ = true;
+  const auto response = error_response(error);
+  stamp_headers(response);
+  writer_.headers().remove<Pistache::Http::Header::Connection>();
+  writer_.headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
+  const auto code = static_cast<Pistache::Http::Code>(response.status);
+  // SHUT_WR, not SHUT_RDWR: the client may still be sending the body; a full close
+  // would answer its next bytes with a reset, which can destroy the 413 unread in
+  // its receive buffer. What it still sends is discarded (ServiceHandler::onInput).
+  if (auto socket = OwnSocket::of(writer_)) {
+    writer_.send(code, response.body)
+        .then([socket](ssize_t) { ::shutdown(socket->fd(), SHUT_WR); }, Pistache::Async::IgnoreException);
+  } else {
+    writer_.send(code, response.body);
+  }
+  record(response.status);
+}
+
 void Exchange::send_and_maybe_close(const HttpResponse& response) {
   const auto code = static_cast<Pistache::Http::Code>(response.status);
   // Only on the connection's own reactor thread: Pistache 0.0.5's promises are not

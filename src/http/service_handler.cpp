@@ -4,6 +4,8 @@
 #include <atomic>
 #include <sstream>
 
+#include <pistache/peer.h>
+
 #include "pledged/core/crypto.hpp"
 #include "pledged/http/route_table.hpp"
 
@@ -57,6 +59,64 @@ std::string request_id_for(const Http::Request& request) {
     if (is_plain_request_id(sent->value())) return sent->value();
   }
   return new_request_id();
+}
+
+namespace {
+
+// Set on a peer once its connection is refused: every later byte is discarded.
+constexpr const char* kRefusedData = "pledged.refused";
+
+Error refusal_for(const Pistache::Http::HttpError& error) {
+  if (error.code() == static_cast<int>(Http::Code::Request_Entity_Too_Large)) {
+    return make_error(ErrorCode::payload_too_large, "the request is larger than the service accepts");
+  }
+  if (error.code() == static_cast<int>(Http::Code::Request_Header_Fields_Too_Large)) {
+    return make_error(ErrorCode::header_too_large, "request headers are too large");
+  }
+  return make_error(ErrorCode::bad_request, "malformed HTTP request");
+}
+
+}  // namespace
+
+void ServiceHandler::refuse(const std::shared_ptr<Tcp::Peer>& peer, const Error& error) {
+  const auto parser = getParser(peer);
+  const auto version = parser->request.version();
+  parser->reset();  // frees what was buffered
+  peer->putData(kRefusedData, std::make_shared<bool>(true));
+  auto& state = current_routing_state();
+  state.started = std::chrono::steady_clock::now();
+  state.request_id = new_request_id();
+  state.on_reactor = true;
+  Exchange(Http::ResponseWriter(version, transport(), this, peer),
+           RequestInfo{state.request_id, "UNPARSED", "unmatched", state.started}, *context_)
+      .refuse_and_close(error);
+  state.on_reactor = false;
+}
+
+void ServiceHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) {
+  if (peer->tryGetData(kRefusedData)) return;
+  const auto parser = getParser(peer);
+  auto& request = parser->request;
+  try {
+    if (!parser->feed(buffer, len)) {
+      return refuse(peer, make_error(ErrorCode::payload_too_large, "the request is larger than the service accepts"));
+    }
+    if (parser->parse() != Http::Private::State::Done) return;
+    Http::ResponseWriter response(request.version(), transport(), this, peer);
+    request.copyAddress(peer->address());
+    // As Pistache does: the response's Connection starts as the request's, Close when
+    // it sent none (apply_default_keep_alive then corrects HTTP/1.1).
+    const auto connection = request.headers().tryGet<Http::Header::Connection>();
+    response.headers().add<Http::Header::Connection>(connection ? connection->control()
+                                                                : Http::ConnectionControl::Close);
+    peer->setIdle(false);
+    onRequest(request, std::move(response));
+    parser->reset();
+  } catch (const Http::HttpError& error) {
+    refuse(peer, refusal_for(error));
+  } catch (const std::exception&) {
+    refuse(peer, make_error(ErrorCode::bad_request, "malformed HTTP request"));
+  }
 }
 
 void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWriter response) {

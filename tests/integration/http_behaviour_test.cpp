@@ -104,3 +104,31 @@ TEST_F(HttpBehaviour, LogsOneJsonLinePerRequestWithoutQueryStrings) {
     EXPECT_TRUE(json::accept(line)) << line;
   }
 }
+
+// Issue 14, finding 4: a request refused before its body was read left the connection
+// open, and the rest of the body was parsed as the next request (a keep-alive client's
+// next request got 400, and a request hidden in a body would have been served).
+TEST_F(HttpBehaviour, ARequestRefusedBeforeItsBodyWasReadClosesTheConnection) {
+  HttpConnection connection(port());
+  const std::string body(2 * 1024 * 1024, 'a');
+  connection.send_raw("POST /v1/webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  try {
+    connection.send_raw(body);
+    connection.send_raw(get_request("/healthz", "HTTP/1.1"));
+  } catch (const std::exception&) {
+    // The server may close while we are still sending; what it answered is still to read.
+  }
+  const auto refused = connection.read_reply(std::chrono::seconds(10));
+  ASSERT_TRUE(refused) << "no answer to a 2 MiB body";
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(refused->header("cache-control"), "no-store");
+  EXPECT_EQ(json::parse(refused->body, nullptr, false).value("/error/code"_json_pointer, ""), "payload_too_large")
+      << refused->body;
+  // Then either the connection ends, or the next request gets its own answer.
+  const auto next = connection.read_reply(std::chrono::seconds(3));
+  if (next) {
+    EXPECT_EQ(next->status, 200) << "the rest of the body was read as a request: " << next->body;
+  }
+  EXPECT_EQ(http_get(port(), "/healthz").status, 200);
+}

@@ -33,6 +33,11 @@ class Exchange {
   void send(const HttpResponse& response);
   // For errors: logs an internal error's real cause next to the request id.
   void send_error(const Error& error);
+  // For a request refused before its body was read (413, a malformed request): the
+  // error with Connection: close, then the socket half-closed once the bytes are out,
+  // so the client sees the end; the caller reads nothing more from it as a request.
+  // Call it on the connection's reactor thread.
+  void refuse_and_close(const Error& error);
 
   // Sends `head`'s status and headers, then a chunked body: `produce` hands each
   // piece to the writer, which returns false once the client is gone. The writer

@@ -40,6 +40,16 @@ class ServiceHandler final : public Pistache::Http::Handler {
   void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
 
  private:
+  // Pistache 0.0.5's own Http::Handler::onInput, through its public API (getParser,
+  // ResponseWriter, transport()), with one change: a request refused before its body
+  // was read (over the request size: 413; a malformed request line or header: 400)
+  // is answered in the API's error shape, the connection is closed after it, and
+  // nothing else read from it is parsed. Pistache answered such a request itself and
+  // then parsed the rest of the body as the next request on the keep-alive connection
+  // (a 400 for the client's next request, or a request smuggled inside the body).
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, const Error& error);
+
   std::shared_ptr<const RouteTable> routes_;
   ServerContext* context_;
 };
