@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <new>
 #include <sstream>
+#include <stdexcept>
 
 #include <pistache/peer.h>
 
@@ -76,6 +78,10 @@ Error refusal_for(const Pistache::Http::HttpError& error) {
   return make_error(ErrorCode::bad_request, "malformed HTTP request");
 }
 
+Error declared_too_large() {
+  return make_error(ErrorCode::payload_too_large, "the declared body is larger than the service accepts");
+}
+
 }  // namespace
 
 void ServiceHandler::refuse(const std::shared_ptr<Tcp::Peer>& peer, const Error& error) {
@@ -114,6 +120,12 @@ void ServiceHandler::onInput(const char* buffer, size_t len, const std::shared_p
     parser->reset();
   } catch (const Http::HttpError& error) {
     refuse(peer, refusal_for(error));
+  } catch (const std::bad_alloc&) {
+    refuse(peer, declared_too_large());  // Pistache reserves the declared Content-Length
+  } catch (const std::length_error&) {
+    refuse(peer, declared_too_large());
+  } catch (const std::out_of_range&) {
+    refuse(peer, declared_too_large());  // a Content-Length past 64 bits (stoull)
   } catch (const std::exception&) {
     refuse(peer, make_error(ErrorCode::bad_request, "malformed HTTP request"));
   }

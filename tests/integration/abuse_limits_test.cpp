@@ -45,10 +45,10 @@ TEST_F(AbuseLimits, TenMegabyteBodyIsRefusedWith413) {
 }
 
 // Pistache 0.0.5 reserves a body's declared Content-Length before reading it and
-// parses the number with stoull; nothing in its public API lets the service look
-// first (docs/security.md). An absurd length must still cost one refused request,
-// not the process or its memory. It answers 500 today (Pistache's text, not the
-// API's error shape); behind deploy/nginx, client_max_body_size answers 413 first.
+// parses the number with stoull (docs/security.md). An absurd length must still cost
+// one refused request, not the process or its memory: 413 in the API's shape since
+// the service runs Pistache's onInput itself (issue 14); behind deploy/nginx,
+// client_max_body_size answers 413 first.
 TEST_F(AbuseLimits, AnAbsurdDeclaredBodyLengthIsRefusedAndTheServiceStaysUpWithFlatMemory) {
   const long before = resident_kib(service_->pid());
   // Lengths past 64 bits fail in stoull; the others make Pistache ask for terabytes,
