@@ -72,12 +72,22 @@ void Logger::write_line(std::string line) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    ++queued_lines_;
+    if (pending_.size() + line.size() + 1 > kMaxPendingBytes) {
+      ++dropped_lines_;
+      ++dropped_unlogged_;
+      return;
+    }
     pending_ += line;
     pending_ += '\n';
-    ++queued_lines_;
     wake = pending_.size() >= kFlushAtBytes;
   }
   if (wake) wake_.notify_one();
+}
+
+std::uint64_t Logger::dropped_lines() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return dropped_lines_;
 }
 
 void Logger::flush() {
@@ -94,6 +104,12 @@ void Logger::run() {
     wake_.wait_for(lock, std::chrono::milliseconds(100));
     std::string batch;
     batch.swap(pending_);
+    if (dropped_unlogged_ > 0) {
+      batch += "{\"ts\":\"" + format_rfc3339(now_utc()) +
+               "\",\"level\":\"warn\",\"msg\":\"log lines dropped: stderr did not keep up\",\"count\":" +
+               std::to_string(dropped_unlogged_) + "}\n";
+      dropped_unlogged_ = 0;
+    }
     const auto lines = queued_lines_;
     const bool last = stopping_;
     lock.unlock();

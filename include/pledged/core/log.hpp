@@ -3,6 +3,8 @@
 // thread in batches, so a busy route does not pay a system call per request.
 // Callers pass only what is safe to keep: never a secret, an email or a donor's name.
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <mutex>
 #include <string>
@@ -29,16 +31,25 @@ class Logger {
   void write_line(std::string line);  // a complete JSON object, no newline
   void flush();
 
+  // Lines waiting for the writer are bounded: when stderr does not keep up (a stalled
+  // pipe, a full disk behind journald), new lines are dropped and counted, never
+  // blocking the caller (a reactor thread) nor growing without end. The writer then
+  // logs how many were lost.
+  static constexpr std::size_t kMaxPendingBytes = 8 * 1024 * 1024;
+  std::uint64_t dropped_lines() const;
+
  private:
   void run();
 
   const int fd_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable flushed_;
   std::string pending_;
   std::uint64_t queued_lines_ = 0;
   std::uint64_t written_lines_ = 0;
+  std::uint64_t dropped_lines_ = 0;    // since the start
+  std::uint64_t dropped_unlogged_ = 0;  // not yet reported in the log
   bool stopping_ = false;
   std::thread writer_;
 };
