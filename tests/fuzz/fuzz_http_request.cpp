@@ -35,7 +35,6 @@ const std::vector<std::pair<Method, std::string>>& service_routes() {
   static const std::vector<std::pair<Method, std::string>> routes{
       {Method::Get, "/healthz"},
       {Method::Get, "/readyz"},
-      {Method::Get, "/metrics"},
       {Method::Get, "/v1/campaigns/:slug/progress"},
       {Method::Options, "/v1/campaigns/:slug/progress"},
       {Method::Get, "/embed/:slug.js"},
