@@ -142,7 +142,8 @@ int run_service(const Config& config, Logger& log) {
   ServerContext context{log, metrics, config.access_log};
   // Which Stripe this instance talks to, so a test key in production (or a live one in
   // staging) shows in the first lines of the log. Never the key itself.
-  log.event("info", "stripe", {{"mode", json_quoted(stripe_mode(config))}, {"base", json_quoted(config.stripe_api_base)}});
+  log.event("info", "stripe",
+            {{"mode", json_quoted(stripe_mode(config))}, {"base", json_quoted(config.stripe_api_base)}});
   std::unique_ptr<stripe::StripeClient> stripe_client;
   if (config.stripe_secret_key) {
     stripe::StripeClientOptions stripe_options;

@@ -13,12 +13,18 @@ constexpr std::string_view kStripeApi = "https://api.stripe.com";
 // examples (deploy/), the docs, the run command's stand-in (scripts/run), the browser
 // tests and the benchmarks. Anyone can read them, so anyone could sign events with them.
 constexpr std::array<std::string_view, 13> kPublishedSecrets = {
-    "whsec_CHANGE-ME",          "sk_test_CHANGE-ME",
-    "sk_live_CHANGE-ME",        "whsec_local_standin",
-    "sk_test_local_standin",    "whsec_e2e_standin_secret",
-    "sk_test_e2e_standin_key",  "whsec_bench_0123456789abcdefghij",
-    "sk_test_bench",            "whsec_NEW",
-    "whsec_OLD",                "whsec_new",
+    "whsec_CHANGE-ME",
+    "sk_test_CHANGE-ME",
+    "sk_live_CHANGE-ME",
+    "whsec_local_standin",
+    "sk_test_local_standin",
+    "whsec_e2e_standin_secret",
+    "sk_test_e2e_standin_key",
+    "whsec_bench_0123456789abcdefghij",
+    "sk_test_bench",
+    "whsec_NEW",
+    "whsec_OLD",
+    "whsec_new",
     "whsec_old",
 };
 
@@ -61,20 +67,20 @@ bool is_loopback_url(const std::string& url) {
   const std::string host = host_of(url);
   if (host == "localhost" || host == "::1") return true;
   // 127.0.0.0/8 in dotted form: "127." then digits and dots only.
-  return host.rfind("127.", 0) == 0 &&
-         host.find_first_not_of("0123456789.") == std::string::npos;
+  return host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 Status refuse_unsafe_stripe_settings(const Config& config) {
   const std::string& base = config.stripe_api_base;
   const bool loopback = is_loopback_url(base);
   if (base.rfind("http://", 0) == 0 && !loopback) {
-    return unsafe("STRIPE_API_BASE", "http:// is allowed only to a loopback address (the key would travel in clear "
-                                     "text); use https://");
+    return unsafe("STRIPE_API_BASE",
+                  "http:// is allowed only to a loopback address (the key would travel in clear "
+                  "text); use https://");
   }
   if (config.stripe_secret_key && is_live_key(*config.stripe_secret_key) && base != kStripeApi) {
-    return unsafe("STRIPE_SECRET_KEY", "a live key is sent only to https://api.stripe.com (STRIPE_API_BASE is " +
-                                           base + ")");
+    return unsafe("STRIPE_SECRET_KEY",
+                  "a live key is sent only to https://api.stripe.com (STRIPE_API_BASE is " + base + ")");
   }
   // The local stand-in (scripts/run, the tests) runs on loopback with published
   // secrets: nothing signed with them can come from outside the machine's Stripe.

@@ -13,7 +13,8 @@ void add_operations_routes(RouteTable& routes, OperationsDeps deps) {
   // Answered on the reactor from the last probe's state (Readiness): no database
   // round trip and no worker per hit, so a flood cannot make readiness fail.
   routes.add(Method::Get, "/readyz", [deps](const RouteRequest&, ExchangePtr exchange) {
-    if (exchange->context().draining.load()) return exchange->send_error(make_error(ErrorCode::unavailable, "draining"));
+    if (exchange->context().draining.load())
+      return exchange->send_error(make_error(ErrorCode::unavailable, "draining"));
     if (auto ready = deps.readiness.check(); !ready) return exchange->send_error(ready.error());
     exchange->send(json_response(200, std::string(R"({"status":"ready"})")));
   });

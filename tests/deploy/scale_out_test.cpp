@@ -412,7 +412,8 @@ TEST(ScaleOut, RollingRestartUnderWebhookAndBannerLoadLosesNoAcknowledgedEventAn
   const int acknowledged_before_restart = acknowledged();
   a = std::make_unique<ServiceProcess>(restarted_env);
   const auto new_a_applied_events = [&] {
-    return http_get(a->metrics_port(), "/metrics").body.find(R"(pledged_webhook_events_total{type="checkout.session.completed",outcome="applied"})") !=
+    return http_get(a->metrics_port(), "/metrics")
+               .body.find(R"(pledged_webhook_events_total{type="checkout.session.completed",outcome="applied"})") !=
            std::string::npos;
   };
   wait_until([&] { return acknowledged() >= acknowledged_before_restart + kEnoughEvents && new_a_applied_events(); });

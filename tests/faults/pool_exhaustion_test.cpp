@@ -115,15 +115,17 @@ TEST_F(ReadinessUnderFlood, ReadyzStays200WhileBadSignaturesAndBearerGuessesFloo
     flood.emplace_back([&] {  // forged webhooks: refused before any database work
       const std::string body = R"({"id":"evt_forged","object":"event","type":"checkout.session.completed"})";
       while (!stop) {
-        http_request(port(), "POST", kWebhookPath,
-                     {{"Content-Type", "application/json"}, {"Stripe-Signature", "t=1796000000,v1=" + std::string(64, 'f')}},
-                     body);
+        http_request(
+            port(), "POST", kWebhookPath,
+            {{"Content-Type", "application/json"}, {"Stripe-Signature", "t=1796000000,v1=" + std::string(64, 'f')}},
+            body);
         ++sent;
       }
     });
     flood.emplace_back([&, t] {  // bearer guesses, each from a new address, so none is throttled
       for (int i = 0; !stop; ++i) {
-        const std::string address = "10." + std::to_string(t) + "." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+        const std::string address =
+            "10." + std::to_string(t) + "." + std::to_string(i / 250) + "." + std::to_string(i % 250);
         http_get(port(), "/v1/reports/webhooks/health",
                  {{"Authorization", "Bearer pst_" + pledged::random_base62(40)}, {"X-Forwarded-For", address}});
         ++sent;
@@ -144,7 +146,7 @@ TEST_F(ReadinessUnderFlood, ReadyzStays200WhileBadSignaturesAndBearerGuessesFloo
   stop = true;
   for (auto& thread : flood) thread.join();
   lock.commit();
-  EXPECT_TRUE(not_ready.empty()) << not_ready.size() << " of 40 /readyz not 200 during the flood, first: "
-                                 << not_ready.front();
+  EXPECT_TRUE(not_ready.empty()) << not_ready.size()
+                                 << " of 40 /readyz not 200 during the flood, first: " << not_ready.front();
   EXPECT_GT(sent.load(), 40);
 }

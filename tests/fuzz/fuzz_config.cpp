@@ -33,11 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Two sentences exist: a malformed value, and a placeholder published in our own
     // files (refused by what it is, not by quoting it).
     const auto other = load_with(variable, "refused-value");
-    const auto published = load_with(variable, std::string(variable) == "STRIPE_SECRET_KEY" ? "sk_test_CHANGE-ME"
-                                                                                            : "whsec_CHANGE-ME");
+    const auto published =
+        load_with(variable, std::string(variable) == "STRIPE_SECRET_KEY" ? "sk_test_CHANGE-ME" : "whsec_CHANGE-ME");
     if (!other && !published) {
-      if (config.error().message != other.error().message &&
-          config.error().message != published.error().message) {
+      if (config.error().message != other.error().message && config.error().message != published.error().message) {
         std::abort();
       }
     }

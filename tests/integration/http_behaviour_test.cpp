@@ -111,8 +111,10 @@ TEST_F(HttpBehaviour, LogsOneJsonLinePerRequestWithoutQueryStrings) {
 TEST_F(HttpBehaviour, ARequestRefusedBeforeItsBodyWasReadClosesTheConnection) {
   HttpConnection connection(port());
   const std::string body(2 * 1024 * 1024, 'a');
-  connection.send_raw("POST /v1/webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  connection.send_raw(
+      "POST /v1/webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   try {
     connection.send_raw(body);
     connection.send_raw(get_request("/healthz", "HTTP/1.1"));

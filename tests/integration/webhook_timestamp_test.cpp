@@ -20,7 +20,8 @@ class WebhookTimestamps : public ServiceFixture {
 };
 
 TEST_F(WebhookTimestamps, OutOfRangeTimestampsAreRefusedBeforeAnyArithmetic) {
-  const std::string body = stripe_event("evt_overflowing_t", "customer.created", {{"id", "cus_overflow"}, {"object", "customer"}}, 1);
+  const std::string body =
+      stripe_event("evt_overflowing_t", "customer.created", {{"id", "cus_overflow"}, {"object", "customer"}}, 1);
   for (const long long t : {std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max(), -1LL}) {
     // Correctly signed for that `t`: only the timestamp's range can refuse it.
     const auto reply = http_request(port(), "POST", kWebhook, stripe_signature_headers(body, t), body);

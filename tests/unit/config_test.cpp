@@ -196,7 +196,7 @@ TEST(Config, ABoundedNumberNamesItsBoundsAndTheValueRead) {
 // API.md, "Configuration": settings that would be unsafe in production stop start-up.
 TEST(Config, RefusesUnsafeStripeSettings) {
   const std::map<std::string, std::string> unsafe[] = {
-      {{"STRIPE_WEBHOOK_SECRET", "whsec_CHANGE-ME"}},                    // deploy/systemd, deploy/k8s
+      {{"STRIPE_WEBHOOK_SECRET", "whsec_CHANGE-ME"}},                     // deploy/systemd, deploy/k8s
       {{"STRIPE_WEBHOOK_SECRET", "whsec_real_one,whsec_local_standin"}},  // the run command's, off loopback
       {{"STRIPE_SECRET_KEY", "sk_test_CHANGE-ME"}},
       {{"STRIPE_SECRET_KEY", "sk_live_..."}},

@@ -48,7 +48,7 @@ class Logger {
   std::string pending_;
   std::uint64_t queued_lines_ = 0;
   std::uint64_t written_lines_ = 0;
-  std::uint64_t dropped_lines_ = 0;    // since the start
+  std::uint64_t dropped_lines_ = 0;     // since the start
   std::uint64_t dropped_unlogged_ = 0;  // not yet reported in the log
   bool stopping_ = false;
   std::thread writer_;
