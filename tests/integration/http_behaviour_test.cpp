@@ -125,8 +125,7 @@ TEST_F(HttpBehaviour, ARequestRefusedBeforeItsBodyWasReadClosesTheConnection) {
   ASSERT_TRUE(refused) << "no answer to a 2 MiB body";
   EXPECT_EQ(refused->status, 413);
   EXPECT_EQ(refused->header("cache-control"), "no-store");
-  EXPECT_EQ(json::parse(refused->body, nullptr, false).value("/error/code"_json_pointer, ""), "payload_too_large")
-      << refused->body;
+  EXPECT_NE(refused->body.find(R"("code":"payload_too_large")"), std::string::npos) << refused->body;
   // Then either the connection ends, or the next request gets its own answer.
   const auto next = connection.read_reply(std::chrono::seconds(3));
   if (next) {
