@@ -123,6 +123,23 @@ clean_service_log >"$folder/pledged-serve-aaaa.log"
 printf '{"msg":"staff","token":"pst_%s"}\n' "$(printf 'a%.0s' $(seq 1 40))" >>"$folder/pledged-serve-aaaa.log"
 expect fail "a staff token in a service log fails" "$folder" "FAILED: 1 hits"
 
+folder=$(new_case card-numbers)
+clean_service_log >"$folder/pledged-serve-aaaa.log"
+printf '{"msg":"checkout","card":"4242424242424242"}\n{"msg":"checkout","card":"5555 5555"}\n' \
+    >>"$folder/pledged-serve-aaaa.log"
+printf 'card 378282246310005 declined\n' >>"$folder/pledged-serve-aaaa.log"
+expect fail "card numbers (Visa, Amex) in a service log fail" "$folder" "FAILED: 2 hits"
+
+# The false alarm that once failed CI: a hex request id whose digits look like a Visa
+# number, in the service log and in the nginx access log; and a Luhn-invalid number.
+folder=$(new_case hex-ids-are-not-cards)
+clean_service_log >"$folder/pledged-serve-aaaa.log"
+printf '{"msg":"request","request_id":"4f4977207584086847b624878842cc9a","status":304}\n' \
+    >>"$folder/pledged-serve-aaaa.log"
+printf '{"msg":"request","request_id":"req-4977207584086847","amount":4242424242424241}\n' \
+    >>"$folder/pledged-serve-aaaa.log"
+expect 0 "digits inside a hex id, and a Luhn-invalid number, are not card numbers" "$folder" "0 hits"
+
 if ((failures > 0)); then
     echo "log_audit_test: $failures of $cases cases FAILED"
     exit 1
