@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "pledged/admin/campaign_admin.hpp"
 #include "pledged/app/service.hpp"
@@ -136,20 +138,30 @@ int run_webhooks(const Config& config, const std::string& reapply_id) {
   return 0;
 }
 
-int run_token_create(const Config& config, const std::string& name, const std::string& role_text) {
+int run_token_create(const Config& config, const std::string& name, const std::string& role_text,
+                     const std::optional<std::string>& expires) {
   const auto role = parse_staff_role(role_text);
   if (!role) return std::cerr << "pledged: --role must be viewer or admin\n", kExitUsage;
+  std::optional<std::chrono::seconds> lifetime;
+  if (expires) {
+    lifetime = parse_token_lifetime(*expires);
+    if (!lifetime) {
+      return std::cerr << "pledged: --expires must be a whole number of hours, days or weeks, e.g. 12h, 90d or 2w "
+                          "(at most 3650d)\n",
+             kExitUsage;
+    }
+  }
   auto pool = cli_pool(config, StaffTokenRepository::statements());
   StaffTokenRepository tokens(pool);
   StaffAccess staff(tokens);
-  auto token = staff.issue_token(name, *role, kCliActor);
+  auto token = staff.issue_token(name, *role, kCliActor, lifetime);
   if (!token && token.error().code == ErrorCode::validation_failed) {
     return std::cerr << "pledged: --name must be 1-100 printable ASCII characters\n", kExitUsage;
   }
   if (!token) return fail("token create: " + token.error().message);
   // The only time the token exists outside the staff member's hands: on this stdout.
   std::cout << *token << "\n";
-  std::cerr << "created " << to_string(*role) << " token " << name
+  std::cerr << "created " << to_string(*role) << " token " << name << (expires ? ", expiring in " + *expires : "")
             << "; it is shown once, only its SHA-256 is stored\n";
   return 0;
 }
@@ -160,10 +172,13 @@ int run_token_list(const Config& config) {
   auto all = StaffAccess(tokens).list_tokens();
   if (!all) return fail("token list: " + all.error().message);
   const auto time_or_dash = [](const std::optional<Timestamp>& t) { return t ? format_rfc3339(*t) : std::string("-"); };
-  std::cout << "name\trole\tcreated_at\tlast_used_at\trevoked_at\n";
+  // The state is the database's verdict: what the staff gate would do with the token now.
+  const auto state = [](const StaffTokenInfo& t) { return t.revoked_at ? "revoked" : t.expired ? "expired" : "live"; };
+  std::cout << "name\trole\tcreated_at\tlast_used_at\trevoked_at\texpires_at\tstate\n";
   for (const auto& token : *all) {
     std::cout << token.name << "\t" << to_string(token.role) << "\t" << format_rfc3339(token.created_at) << "\t"
-              << time_or_dash(token.last_used_at) << "\t" << time_or_dash(token.revoked_at) << "\n";
+              << time_or_dash(token.last_used_at) << "\t" << time_or_dash(token.revoked_at) << "\t"
+              << time_or_dash(token.expires_at) << "\t" << state(token) << "\n";
   }
   return 0;
 }
@@ -232,7 +247,13 @@ int run_cli(int argc, char** argv) {
   auto* token_create = token->add_subcommand("create", "Create a staff token and print it once");
   token_create->add_option("--name", token_name, "Who holds it, e.g. ana-finance")->required();
   token_create->add_option("--role", token_role, "viewer (reports) or admin (reports and changes)")->required();
-  auto* token_list = token->add_subcommand("list", "List staff tokens (never the tokens themselves)");
+  std::string token_expires;
+  auto* expires_option = token_create->add_option(
+      "--expires", token_expires, "Refuse the token this long after now: 12h, 90d, 2w (at most 3650d); default never");
+  auto* token_list =
+      token->add_subcommand("list",
+                            "List staff tokens: role, created, last used, revoked, expiry, state (never the "
+                            "tokens themselves)");
   auto* token_revoke = token->add_subcommand("revoke", "Revoke a staff token at once");
   token_revoke->add_option("name", token_name, "The token's name")->required();
 
@@ -258,7 +279,11 @@ int run_cli(int argc, char** argv) {
   if (reconcile->parsed()) return run_reconcile(*config, since);
   if (unmatched->parsed()) return run_webhooks(*config, "");
   if (reapply->parsed()) return run_webhooks(*config, reapply_id);
-  if (token_create->parsed()) return run_token_create(*config, token_name, token_role);
+  if (token_create->parsed()) {
+    // Given but empty is a bad value, not "no expiry".
+    const auto expires = expires_option->count() > 0 ? std::optional<std::string>(token_expires) : std::nullopt;
+    return run_token_create(*config, token_name, token_role, expires);
+  }
   if (token_list->parsed()) return run_token_list(*config);
   if (token_revoke->parsed()) return run_token_revoke(*config, token_name);
   return kExitUsage;

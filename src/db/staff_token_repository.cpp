@@ -13,7 +13,8 @@ constexpr const char* kFindToken = "staff_token_find";
 constexpr const char* kTouchToken = "staff_token_touch";
 
 // What the audit log keeps of a token: never its hash.
-#define PLEDGED_TOKEN_AUDIT_JSON "jsonb_build_object('name', name, 'role', role, 'revoked_at', revoked_at)::text"
+#define PLEDGED_TOKEN_AUDIT_JSON \
+  "jsonb_build_object('name', name, 'role', role, 'expires_at', expires_at, 'revoked_at', revoked_at)::text"
 
 std::optional<Timestamp> optional_time(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -26,17 +27,19 @@ std::vector<PreparedStatement> StaffTokenRepository::statements() {
   auto all = audit_statements();
   const std::vector<PreparedStatement> own{
       {kInsertToken,
-       "INSERT INTO staff_tokens (name, role, token_hash) VALUES ($1, $2, $3) "
+       "INSERT INTO staff_tokens (name, role, token_hash, expires_at) "
+       "VALUES ($1, $2, $3, CASE WHEN $4 THEN now() + $5::bigint * interval '1 second' END) "
        "ON CONFLICT (name) DO NOTHING RETURNING " PLEDGED_TOKEN_AUDIT_JSON},
       {kListTokens,
        "SELECT name, role, extract(epoch FROM created_at)::bigint, extract(epoch FROM last_used_at)::bigint, "
-       "extract(epoch FROM revoked_at)::bigint FROM staff_tokens ORDER BY name"},
+       "extract(epoch FROM revoked_at)::bigint, extract(epoch FROM expires_at)::bigint, expires_at <= now() "
+       "FROM staff_tokens ORDER BY name"},
       {kRevokeToken,
        "UPDATE staff_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL "
        "RETURNING " PLEDGED_TOKEN_AUDIT_JSON},
       {kFindToken,
        "SELECT id, name, role, last_used_at IS NULL OR last_used_at < now() - interval '60 seconds' "
-       "FROM staff_tokens WHERE token_hash = $1 AND revoked_at IS NULL"},
+       "FROM staff_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"},
       {kTouchToken, "UPDATE staff_tokens SET last_used_at = now() WHERE id = $1"},
   };
   all.insert(all.end(), own.begin(), own.end());
@@ -44,9 +47,10 @@ std::vector<PreparedStatement> StaffTokenRepository::statements() {
 }
 
 Status StaffTokenRepository::create(const std::string& name, StaffRole role, const std::string& token_hash,
-                                    const AuditActor& actor) {
+                                    const AuditActor& actor, std::optional<std::chrono::seconds> lifetime) {
   auto created = pool_.transact([&](Tx& tx) {
-    const auto rows = tx.exec_prepared(kInsertToken, name, to_string(role), token_hash);
+    const auto rows = tx.exec_prepared(kInsertToken, name, to_string(role), token_hash, lifetime.has_value(),
+                                       static_cast<std::int64_t>(lifetime.value_or(std::chrono::seconds(0)).count()));
     if (rows.empty()) return false;
     append_audit(tx, actor, "token.create", name, "", rows[0][0].as<std::string>());
     return true;
@@ -61,10 +65,10 @@ Result<std::vector<StaffTokenInfo>> StaffTokenRepository::list() {
       [](Tx& tx) {
         std::vector<StaffTokenInfo> tokens;
         for (const auto& row : tx.exec_prepared(kListTokens)) {
-          tokens.push_back(StaffTokenInfo{row[0].as<std::string>(),
-                                          parse_staff_role(row[1].as<std::string>()).value_or(StaffRole::viewer),
-                                          Timestamp(std::chrono::seconds(row[2].as<std::int64_t>())),
-                                          optional_time(row[3]), optional_time(row[4])});
+          tokens.push_back(StaffTokenInfo{
+              row[0].as<std::string>(), parse_staff_role(row[1].as<std::string>()).value_or(StaffRole::viewer),
+              Timestamp(std::chrono::seconds(row[2].as<std::int64_t>())), optional_time(row[3]), optional_time(row[4]),
+              optional_time(row[5]), !row[6].is_null() && row[6].as<bool>()});
         }
         return tokens;
       },

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "pledged/core/crypto.hpp"
 
@@ -11,6 +12,8 @@ namespace {
 constexpr std::string_view kTokenPrefix = "pst_";
 constexpr std::size_t kTokenRandomLength = 40;
 constexpr std::size_t kMaxNameLength = 100;
+// Ten years: longer is a typo, or a token meant never to expire (then give no --expires).
+constexpr std::chrono::seconds kMaxLifetime = std::chrono::hours(24 * 3650);
 
 bool is_base62(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
@@ -49,6 +52,24 @@ std::optional<std::string> bearer_token(std::string_view authorization) {
 bool is_valid_token_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength || name.front() == ' ' || name.back() == ' ') return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+std::optional<std::chrono::seconds> parse_token_lifetime(std::string_view text) {
+  if (text.size() < 2 || text.size() > 8) return std::nullopt;  // 8 characters cannot overflow below
+  std::chrono::seconds unit{0};
+  switch (text.back()) {
+    case 'h': unit = std::chrono::hours(1); break;
+    case 'd': unit = std::chrono::hours(24); break;
+    case 'w': unit = std::chrono::hours(24 * 7); break;
+    default: return std::nullopt;
+  }
+  const auto digits = text.substr(0, text.size() - 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  std::int64_t count = 0;
+  for (const char c : digits) count = count * 10 + (c - '0');
+  const auto lifetime = unit * count;
+  if (count == 0 || lifetime > kMaxLifetime) return std::nullopt;
+  return lifetime;
 }
 
 }  // namespace pledged

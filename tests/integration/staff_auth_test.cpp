@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "pledged/db/staff_token_repository.hpp"
 #include "staff_fixture.hpp"
 
 using namespace pledged::testing;
@@ -118,6 +119,86 @@ TEST_F(StaffAuth, RevokingATokenTakesEffectAtOnce) {
   EXPECT_EQ(staff_get("/v1/reports/webhooks/health", token).status, 401);
   const auto audit = database_->query_value("SELECT count(*) FROM audit_log WHERE action = 'token.revoke' AND target = 'temp'");
   EXPECT_EQ(audit, "1");
+}
+
+// `token create --expires`: the expiry is the database's now() plus the lifetime, and
+// `token list` shows it with the state the staff gate would give the token.
+TEST_F(StaffAuth, ATokenCreatedWithExpiresShowsItsExpiryInTheList) {
+  const auto token = create_token_expiring("quarterly", "viewer", "90d");
+  EXPECT_EQ(database_->query_value("SELECT extract(epoch FROM expires_at - created_at)::bigint FROM staff_tokens "
+                                   "WHERE name = 'quarterly'"),
+            std::to_string(90 * 24 * 3600));
+  EXPECT_EQ(database_->query_value("SELECT expires_at IS NULL FROM staff_tokens WHERE name = 'admin-ana'"), "t")
+      << "without --expires a token never expires";
+  EXPECT_EQ(staff_get("/v1/reports/webhooks/health", token).status, 200) << "not expired yet";
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM audit_log a JOIN staff_tokens t ON t.name = a.target "
+                                   "WHERE a.action = 'token.create' AND a.target = 'quarterly' "
+                                   "AND (a.after->>'expires_at')::timestamptz = t.expires_at"),
+            "1")
+      << "the audit log records the expiry the token was created with";
+
+  const auto list = run_pledged({"token", "list"}, database_env());
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("\texpires_at\tstate\n"), std::string::npos) << list.out;
+  const auto expires_at = database_->query_value(
+      "SELECT to_char(to_timestamp(extract(epoch FROM expires_at)::bigint) AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM staff_tokens WHERE name = 'quarterly'");
+  EXPECT_NE(list.out.find("\t" + expires_at + "\tlive\n"), std::string::npos) << expires_at << "\n" << list.out;
+  EXPECT_NE(list.out.find("admin-ana\tadmin\t"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("\t-\tlive\n"), std::string::npos) << "no expiry shows as -\n" << list.out;
+}
+
+// An expired token is refused exactly as an unknown one: the same 401 body, nothing
+// telling a holder (or a thief) that the token was once good. The token is stored with
+// an expiry a minute in the past through the repository, so no test waits for a clock.
+TEST_F(StaffAuth, AnExpiredTokenIsRefusedExactlyAsAnUnknownOne) {
+  const auto token = pledged::new_staff_token();
+  {
+    pledged::ConnectionPool pool(pledged::PoolOptions{database_->url(), 1},
+                                 pledged::StaffTokenRepository::statements());
+    pledged::StaffTokenRepository tokens(pool);
+    ASSERT_TRUE(tokens.create("lapsed", pledged::StaffRole::admin, pledged::staff_token_hash(token), {"test", ""},
+                              std::chrono::seconds(-60)));
+  }
+  const std::string unknown = "pst_" + std::string(40, 'u');
+  for (const auto& path : {"/v1/reports/webhooks/health", "/v1/admin/audit"}) {
+    SCOPED_TRACE(path);
+    const auto expired = staff_get(path, token);
+    const auto never_issued = staff_get(path, unknown);
+    EXPECT_EQ(expired.status, 401) << expired.body;
+    EXPECT_EQ(expired.body, never_issued.body);
+    EXPECT_EQ(expired.header("www-authenticate"), never_issued.header("www-authenticate"));
+  }
+  EXPECT_EQ(database_->query_value("SELECT last_used_at IS NULL FROM staff_tokens WHERE name = 'lapsed'"), "t")
+      << "an expired token is never recorded as used";
+
+  const auto list = run_pledged({"token", "list"}, database_env());
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const auto start = list.out.find("lapsed\tadmin\t");
+  ASSERT_NE(start, std::string::npos) << list.out;
+  const auto line = list.out.substr(start, list.out.find('\n', start) - start);
+  const std::string state = "\texpired";
+  EXPECT_EQ(line.substr(line.size() - state.size()), state) << line;
+}
+
+TEST_F(StaffAuth, TheCommandLineRefusesABadExpiryWithExitStatus2AndCreatesNothing) {
+  for (const std::string bad : {"90", "d", "0d", "1.5d", "90 d", "90x", "+90d", "3651d", "99999999999d", "-1d", ""}) {
+    SCOPED_TRACE("--expires=" + bad);
+    const auto refused = run_pledged(
+        {"token", "create", "--name", "bad-expiry", "--role", "viewer", "--expires=" + bad}, database_env());
+    EXPECT_EQ(refused.exit_code, 2) << refused.err;
+    EXPECT_EQ(refused.out, "") << "no token printed";
+    EXPECT_NE(refused.err.find("--expires"), std::string::npos) << refused.err;
+  }
+  EXPECT_EQ(database_->query_value("SELECT count(*) FROM staff_tokens WHERE name = 'bad-expiry'"), "0");
+  for (const std::string good : {"12h", "2w", "3650d"}) {
+    const auto created =
+        run_pledged({"token", "create", "--name", "ok-" + good, "--role", "viewer", "--expires", good}, database_env());
+    EXPECT_EQ(created.exit_code, 0) << good << ": " << created.err;
+  }
+  EXPECT_EQ(database_->query_value("SELECT string_agg(extract(epoch FROM expires_at - created_at)::bigint::text, ',' "
+                                   "ORDER BY name) FROM staff_tokens WHERE name LIKE 'ok-%'"),
+            "43200,1209600,315360000");
 }
 
 TEST_F(StaffAuth, LastUseIsRecordedAtMostOnceAMinute) {

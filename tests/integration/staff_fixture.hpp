@@ -27,9 +27,20 @@ class StaffFixture : public ServiceFixture {
   std::string create_token(const std::string& name, const std::string& role) const {
     const auto created = run_pledged({"token", "create", "--name", name, "--role", role}, database_env());
     EXPECT_EQ(created.exit_code, 0) << created.err;
-    std::string token = created.out;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-    return token;
+    return without_line_end(created.out);
+  }
+
+  static std::string without_line_end(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }
+
+  std::string create_token_expiring(const std::string& name, const std::string& role,
+                                    const std::string& expires) const {
+    const auto created =
+        run_pledged({"token", "create", "--name", name, "--role", role, "--expires", expires}, database_env());
+    EXPECT_EQ(created.exit_code, 0) << created.err;
+    return without_line_end(created.out);
   }
 
   static std::map<std::string, std::string> bearer(const std::string& token) {

@@ -116,3 +116,15 @@ TEST(FailureThrottle, AnAdmittedAttemptCountsUntilForgiven) {
   throttle.forgive("a");
   EXPECT_EQ(throttle.admit("a", start), 0) << "a good token gives its attempt back";
 }
+
+TEST(StaffTokenLifetime, IsAWholeNumberOfHoursDaysOrWeeksUpToTenYears) {
+  EXPECT_EQ(parse_token_lifetime("1h"), std::chrono::seconds(3600));
+  EXPECT_EQ(parse_token_lifetime("90d"), std::chrono::seconds(90 * 86400));
+  EXPECT_EQ(parse_token_lifetime("2w"), std::chrono::seconds(14 * 86400));
+  EXPECT_EQ(parse_token_lifetime("3650d"), std::chrono::seconds(3650LL * 86400));
+  EXPECT_EQ(parse_token_lifetime("007d"), std::chrono::seconds(7 * 86400));
+  for (const char* bad : {"", "d", "90", "0h", "0d", "-1d", "+1d", "1.5d", "90 d", " 90d", "90D", "90m", "90s", "1y",
+                          "3651d", "87601h", "522w", "99999999d", "18446744073709551617d"}) {
+    EXPECT_FALSE(parse_token_lifetime(bad).has_value()) << bad;
+  }
+}

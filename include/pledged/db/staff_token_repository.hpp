@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct StaffTokenInfo {
   Timestamp created_at;
   std::optional<Timestamp> last_used_at;
   std::optional<Timestamp> revoked_at;
+  std::optional<Timestamp> expires_at;
+  bool expired = false;  // by the database's clock when listed
 };
 
 class StaffTokenRepository {
@@ -24,13 +27,16 @@ class StaffTokenRepository {
   explicit StaffTokenRepository(ConnectionPool& pool) : pool_(pool) {}
   static std::vector<PreparedStatement> statements();
 
-  // ErrorCode::conflict when the name is taken (revoked tokens keep their name).
-  Status create(const std::string& name, StaffRole role, const std::string& token_hash, const AuditActor& actor);
+  // ErrorCode::conflict when the name is taken (revoked tokens keep their name). With a
+  // lifetime the token expires that long after the database's now(); without, never.
+  Status create(const std::string& name, StaffRole role, const std::string& token_hash, const AuditActor& actor,
+                std::optional<std::chrono::seconds> lifetime = std::nullopt);
   Result<std::vector<StaffTokenInfo>> list();
   // ErrorCode::not_found when there is no live token of that name.
   Status revoke(const std::string& name, const AuditActor& actor);
 
-  // The live token with this hash, or nullopt. Records last use at most once a
+  // The live token with this hash (neither revoked nor expired by the database's
+  // clock), or nullopt. Records last use at most once a
   // minute per token, so a busy dashboard costs no write per request.
   Result<std::optional<StaffIdentity>> authenticate(const std::string& token_hash);
 

@@ -1,6 +1,7 @@
 #pragma once
 // Staff bearer tokens. A token is shown once when it is created; only its SHA-256
 // is stored, so a copy of the database gives no one a working token.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,10 @@ std::optional<std::string> bearer_token(std::string_view authorization);
 
 // Token names are for people and logs: 1-100 printable ASCII characters, no spaces at the ends.
 bool is_valid_token_name(std::string_view name);
+
+// How long a token lives, from `token create --expires`: a whole number of hours,
+// days or weeks ("12h", "90d", "2w"), from 1 hour to 3650 days. nullopt for anything
+// else (no unit, zero, a sign, a fraction, longer than ten years).
+std::optional<std::chrono::seconds> parse_token_lifetime(std::string_view text);
 
 }  // namespace pledged
