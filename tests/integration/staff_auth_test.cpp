@@ -191,6 +191,9 @@ TEST_F(StaffAuth, TheCommandLineRefusesABadExpiryWithExitStatus2AndCreatesNothin
     EXPECT_NE(refused.err.find("--expires"), std::string::npos) << refused.err;
   }
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM staff_tokens WHERE name = 'bad-expiry'"), "0");
+  const auto help = run_pledged({"token", "create", "--help"}, database_env());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("--expires"), std::string::npos) << help.out;
   for (const std::string good : {"12h", "2w", "3650d"}) {
     const auto created =
         run_pledged({"token", "create", "--name", "ok-" + good, "--role", "viewer", "--expires", good}, database_env());
