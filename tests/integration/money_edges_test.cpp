@@ -16,6 +16,7 @@
 #include "pledged/webhooks/event_processor.hpp"
 #include "service_fixture.hpp"
 #include "stripe_history.hpp"
+#include "stripe_objects.hpp"
 
 using namespace pledged::testing;
 using namespace pledged::webhooks;
@@ -82,90 +83,6 @@ class MoneyEdges : public ::testing::Test {
     return database_->query_value("SELECT status FROM pledges WHERE id = '" + p.id + "'");
   }
 
-  static json subscription_checkout(const HistoryPledge& p, const std::string& customer, const std::string& sub) {
-    json s = stripe_template("checkout.session");
-    s["id"] = p.checkout_session_id;
-    s["client_reference_id"] = p.id;
-    s["metadata"] = {{"pledge_id", p.id}};
-    s["mode"] = "subscription";
-    s["payment_status"] = "paid";
-    s["status"] = "complete";
-    s["amount_total"] = p.amount;
-    s["currency"] = "usd";
-    s["customer"] = customer;
-    s["payment_intent"] = nullptr;
-    s["subscription"] = sub;
-    return s;
-  }
-
-  static json one_time_checkout(const HistoryPledge& p, std::int64_t amount_total, const std::string& intent) {
-    json s = subscription_checkout(p, "cus_once", "");
-    s["mode"] = "payment";
-    s["amount_total"] = amount_total;
-    s["payment_intent"] = intent;
-    s["subscription"] = nullptr;
-    return s;
-  }
-
-  // An invoice of API version 2025-03-31 or later: no charge, no payment intent.
-  static json invoice(const std::string& id, const std::string& customer, const std::string& subscription,
-                      std::int64_t amount) {
-    json i = stripe_template("invoice");
-    i["id"] = id;
-    i["amount_due"] = amount;
-    i["amount_paid"] = amount;
-    i["amount_remaining"] = 0;
-    i["currency"] = "usd";
-    i["customer"] = customer;
-    i["status"] = "paid";
-    i["metadata"] = json::object();
-    i.erase("subscription");
-    i.erase("payments");
-    i["parent"] = subscription.empty()
-                      ? json(nullptr)
-                      : json{{"type", "subscription_details"},
-                             {"subscription_details", {{"subscription", subscription}, {"metadata", nullptr}}}};
-    return i;
-  }
-
-  static json invoice_payment(const std::string& invoice_id, const std::string& intent) {
-    return {{"id", "inpay_" + invoice_id},
-            {"object", "invoice_payment"},
-            {"invoice", invoice_id},
-            {"amount_paid", nullptr},
-            {"currency", "usd"},
-            {"status", "paid"},
-            {"payment", {{"type", "payment_intent"}, {"payment_intent", intent}}}};
-  }
-
-  static json charge(const std::string& id, const std::string& customer, const std::string& intent, std::int64_t amount,
-                     std::int64_t refunded) {
-    json c = stripe_template("charge");
-    c["id"] = id;
-    c["amount"] = amount;
-    c["amount_captured"] = amount;
-    c["amount_refunded"] = refunded;
-    c["refunded"] = refunded >= amount;
-    c["currency"] = "usd";
-    c["customer"] = customer;
-    c["payment_intent"] = intent;
-    c["metadata"] = json::object();
-    c.erase("refunds");
-    return c;
-  }
-
-  static json dispute(const std::string& id, const std::string& charge_id, const std::string& intent,
-                      std::int64_t amount, const std::string& status) {
-    json d = stripe_template("dispute");
-    d["id"] = id;
-    d["amount"] = amount;
-    d["currency"] = "usd";
-    d["charge"] = charge_id;
-    d["payment_intent"] = intent;
-    d["status"] = status;
-    return d;
-  }
-
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<pledged::ConnectionPool> pool_;
   std::unique_ptr<EventProcessor> processor_;
@@ -187,12 +104,8 @@ TEST_F(MoneyEdges, ForeignMoneyOfAMonthlyDonorsCustomerNeverTouchesThePledge) {
   EXPECT_EQ(deliver("charge.refunded", charge("ch_gala", "cus_1", "pi_gala", 20000, 5000), 30), EventOutcome::waiting);
   EXPECT_EQ(deliver("charge.dispute.closed", dispute("dp_gala", "ch_gala", "pi_gala", 20000, "lost"), 35),
             EventOutcome::waiting);
-  json other_subscription = stripe_template("subscription");
-  other_subscription["id"] = "sub_newsletter";
-  other_subscription["customer"] = "cus_1";
-  other_subscription["status"] = "canceled";
-  other_subscription["metadata"] = json::object();
-  EXPECT_EQ(deliver("customer.subscription.deleted", other_subscription, 40), EventOutcome::waiting);
+  EXPECT_EQ(deliver("customer.subscription.deleted", canceled_subscription("sub_newsletter", "cus_1", ""), 40),
+            EventOutcome::waiting);
   settle();
 
   EXPECT_EQ(ledger_sum(), 1500) << "only the gift's own installment counts";
@@ -243,15 +156,8 @@ TEST_F(MoneyEdges, ForgedOneTimeAmountIsStoredAsFailedAndNeverCounts) {
   const auto once = pledge("once", 2500);
   EXPECT_EQ(deliver("checkout.session.completed", one_time_checkout(once, 9999999999LL, "pi_forged")),
             EventOutcome::failed);
-  json intent = stripe_template("payment_intent");
-  intent["id"] = "pi_forged";
-  intent["amount"] = 9999999999LL;
-  intent["amount_received"] = 9999999999LL;
-  intent["currency"] = "usd";
-  intent["status"] = "succeeded";
-  intent["metadata"] = {{"pledge_id", once.id}};
-  intent.erase("invoice");
-  EXPECT_EQ(deliver("payment_intent.succeeded", intent, 1), EventOutcome::failed);
+  EXPECT_EQ(deliver("payment_intent.succeeded", payment_intent("pi_forged", once.id, 9999999999LL, "succeeded"), 1),
+            EventOutcome::failed);
   EXPECT_NE(event_column(1, "last_error").find("differs from the 2500 its Checkout charged"), std::string::npos)
       << event_column(1, "last_error");
   settle();
@@ -287,13 +193,6 @@ TEST_F(MoneyEdges, EventOfTheOtherModeIsStoredAsFailedAndNeverCounts) {
 }
 
 namespace {
-
-json refund(const std::string& id, const std::string& charge_id, const std::string& intent, std::int64_t amount,
-            long long created, const std::string& status) {
-  return {
-      {"id", id},          {"object", "refund"}, {"charge", charge_id}, {"payment_intent", intent},  {"amount", amount},
-      {"currency", "usd"}, {"created", created}, {"status", status},    {"metadata", json::object()}};
-}
 
 constexpr long long kDay = 86400;
 
