@@ -31,8 +31,7 @@ json one_time_checkout(const HistoryPledge& p, std::int64_t amount_total, const 
 }
 
 // An invoice of API version 2025-03-31 or later: no charge, no payment intent.
-json invoice(const std::string& id, const std::string& customer, const std::string& subscription,
-                    std::int64_t amount) {
+json invoice(const std::string& id, const std::string& customer, const std::string& subscription, std::int64_t amount) {
   json i = stripe_template("invoice");
   i["id"] = id;
   i["amount_due"] = amount;
@@ -62,7 +61,7 @@ json invoice_payment(const std::string& invoice_id, const std::string& intent) {
 }
 
 json charge(const std::string& id, const std::string& customer, const std::string& intent, std::int64_t amount,
-                   std::int64_t refunded) {
+            std::int64_t refunded) {
   json c = stripe_template("charge");
   c["id"] = id;
   c["amount"] = amount;
@@ -77,8 +76,8 @@ json charge(const std::string& id, const std::string& customer, const std::strin
   return c;
 }
 
-json dispute(const std::string& id, const std::string& charge_id, const std::string& intent,
-                    std::int64_t amount, const std::string& status) {
+json dispute(const std::string& id, const std::string& charge_id, const std::string& intent, std::int64_t amount,
+             const std::string& status) {
   json d = stripe_template("dispute");
   d["id"] = id;
   d["amount"] = amount;

@@ -30,14 +30,14 @@ enum class Kind {
 struct StormEvent {
   int number = 0;  // the event's id within its history: a repeated delivery repeats the number
   Kind kind = Kind::checkout_paid;
-  std::string type;         // Stripe's event type
-  std::string object;       // the event object's own id (the pledge's Checkout Session is "cs")
-  std::int64_t amount = 0;  // amount_total / amount_received / amount_paid / amount_refunded / refund / dispute
+  std::string type;                // Stripe's event type
+  std::string object;              // the event object's own id (the pledge's Checkout Session is "cs")
+  std::int64_t amount = 0;         // amount_total / amount_received / amount_paid / amount_refunded / refund / dispute
   std::int64_t charge_amount = 0;  // charge.refunded: the charge's amount
   std::string status;              // a refund's or a dispute's status
   bool names_pledge = false;       // carries the pledge id (metadata.pledge_id, client_reference_id)
   std::string intent, charge, invoice, subscription;  // other objects it names ("" none)
-  bool livemode = false;                               // true: the other mode than the key's
+  bool livemode = false;                              // true: the other mode than the key's
 };
 
 struct ModelPledge {

@@ -140,8 +140,8 @@ class WorldBuilder {
       }
       if (fate >= 60) {  // given back: Stripe's cumulative amount drops again
         const bool failed = fate < 85;
-        if (!failed || chance(70)) refund_event(id, "charge.refund.updated", failed ? "failed" : "canceled", charge,
-                                                intent, refunded);
+        if (!failed || chance(70))
+          refund_event(id, "charge.refund.updated", failed ? "failed" : "canceled", charge, intent, refunded);
         if (failed) refund_event(id, "refund.failed", "failed", charge, intent, refunded);
         if (!failed && chance(50)) refund_event(id, "refund.updated", "canceled", charge, intent, refunded);
         cumulative -= refunded;
@@ -283,12 +283,8 @@ std::string render_event(const StormEvent& event, const RenderedPledge& pledge) 
       object["customer"] = customer;
       object["latest_charge"] = event.charge.empty() ? json(nullptr) : json(id(event.charge));
       break;
-    case Kind::invoice_paid:
-      object = invoice(id(event.object), customer, id(event.subscription), event.amount);
-      break;
-    case Kind::invoice_payment_paid:
-      object = invoice_payment(id(event.invoice), id(event.intent));
-      break;
+    case Kind::invoice_paid: object = invoice(id(event.object), customer, id(event.subscription), event.amount); break;
+    case Kind::invoice_payment_paid: object = invoice_payment(id(event.invoice), id(event.intent)); break;
     case Kind::charge_refunded:
       object = charge(id(event.object), customer, id(event.intent), event.charge_amount, event.amount);
       break;
@@ -303,8 +299,8 @@ std::string render_event(const StormEvent& event, const RenderedPledge& pledge) 
       object = canceled_subscription(id(event.object), customer, event.names_pledge ? pledge.pledge.id : "");
       break;
   }
-  auto raw = json::parse(
-      stripe_event("evt_" + pledge.tag + "_" + std::to_string(event.number), event.type, object, kStart + event.number));
+  auto raw = json::parse(stripe_event("evt_" + pledge.tag + "_" + std::to_string(event.number), event.type, object,
+                                      kStart + event.number));
   raw["livemode"] = event.livemode;
   return raw.dump();
 }

@@ -211,12 +211,11 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
       if (++disagreements > kReportedFailures) continue;
       const auto minimal = shrink(batch[h].pledge, batch[h].deliveries);
       ADD_FAILURE() << "history " << first + h << " of seed " << seed << " ("
-                    << (batch[h].pledge.monthly ? "monthly" : "once") << " " << batch[h].pledge.amount
-                    << "): ledger " << got << ", model " << expected << "\n  replay: PLEDGED_STORM_SEED=" << seed
+                    << (batch[h].pledge.monthly ? "monthly" : "once") << " " << batch[h].pledge.amount << "): ledger "
+                    << got << ", model " << expected << "\n  replay: PLEDGED_STORM_SEED=" << seed
                     << " PLEDGED_STORM_HISTORIES=" << first + h + 1 << "\n  smallest history that disagrees ("
                     << minimal.size() << " of " << batch[h].deliveries.size() << " deliveries; ledger "
-                    << replay(batch[h].pledge, minimal) << ", model " << pledge_net(batch[h].pledge, minimal)
-                    << "):\n"
+                    << replay(batch[h].pledge, minimal) << ", model " << pledge_net(batch[h].pledge, minimal) << "):\n"
                     << listing(minimal);
     }
     // Shrinking replays add pledges of their own: the campaign's figure is compared while
@@ -247,8 +246,14 @@ TEST_F(Storm, Case1ForeignMoneyOfTheDonorsCustomer) {
       {Event(0, Kind::checkout_subscription, "checkout.session.completed", "cs").pledge().subscription("sub_gift"),
        Event(1, Kind::invoice_paid, "invoice.paid", "in_gift").subscription("sub_gift").amount(1500),
        Event(2, Kind::invoice_paid, "invoice.paid", "in_gala").amount(20000),
-       Event(3, Kind::charge_refunded, "charge.refunded", "ch_gala").intent("pi_gala").amount(5000).charge_amount(20000),
-       Event(4, Kind::dispute, "charge.dispute.closed", "dp_gala").charge("ch_gala").intent("pi_gala").amount(20000)
+       Event(3, Kind::charge_refunded, "charge.refunded", "ch_gala")
+           .intent("pi_gala")
+           .amount(5000)
+           .charge_amount(20000),
+       Event(4, Kind::dispute, "charge.dispute.closed", "dp_gala")
+           .charge("ch_gala")
+           .intent("pi_gala")
+           .amount(20000)
            .status("lost"),
        Event(5, Kind::subscription_deleted, "customer.subscription.deleted", "sub_newsletter")},
       1500);
@@ -259,37 +264,46 @@ TEST_F(Storm, Case1ForeignMoneyOfTheDonorsCustomer) {
 TEST_F(Storm, Case2TwoRefundsOfTheSameAmountAndARepeat) {
   const ModelPledge once{false, 5000};
   const auto refund = [](int number, const std::string& id) {
-    return Event(number, Kind::refund, "refund.created", id).charge("ch_1").intent("pi_1").amount(1000).status(
-        "succeeded");
+    return Event(number, Kind::refund, "refund.created", id)
+        .charge("ch_1")
+        .intent("pi_1")
+        .amount(1000)
+        .status("succeeded");
   };
   const auto refunded = [](int number, std::int64_t cumulative) {
-    return Event(number, Kind::charge_refunded, "charge.refunded", "ch_1").intent("pi_1").amount(cumulative)
+    return Event(number, Kind::charge_refunded, "charge.refunded", "ch_1")
+        .intent("pi_1")
+        .amount(cumulative)
         .charge_amount(5000);
   };
-  expect_history(once,
-                 {Event(0, Kind::checkout_paid, "checkout.session.completed", "cs").pledge().intent("pi_1").amount(5000),
-                  refund(1, "re_a"), refunded(2, 1000), refund(3, "re_b"), refunded(4, 2000), refund(1, "re_a"),
-                  refunded(2, 1000)},
-                 3000);
+  expect_history(
+      once,
+      {Event(0, Kind::checkout_paid, "checkout.session.completed", "cs").pledge().intent("pi_1").amount(5000),
+       refund(1, "re_a"), refunded(2, 1000), refund(3, "re_b"), refunded(4, 2000), refund(1, "re_a"),
+       refunded(2, 1000)},
+      3000);
 }
 
 // Case 3: a partial refund that fails after it was counted gives its money back.
 TEST_F(Storm, Case3AFailedRefundGivesItsMoneyBack) {
   const ModelPledge once{false, 3000};
   const auto on_charge = [](int number, std::int64_t cumulative) {
-    return Event(number, Kind::charge_refunded, "charge.refunded", "ch_r").intent("pi_r").amount(cumulative)
+    return Event(number, Kind::charge_refunded, "charge.refunded", "ch_r")
+        .intent("pi_r")
+        .amount(cumulative)
         .charge_amount(3000);
   };
   const auto refund = [](int number, const std::string& type, const std::string& id, std::int64_t amount,
                          const std::string& status) {
     return Event(number, Kind::refund, type, id).charge("ch_r").intent("pi_r").amount(amount).status(status);
   };
-  expect_history(once,
-                 {Event(0, Kind::checkout_paid, "checkout.session.completed", "cs").pledge().intent("pi_r").amount(3000),
-                  refund(1, "refund.created", "re_1", 700, "succeeded"), on_charge(2, 700),
-                  refund(3, "refund.created", "re_2", 500, "pending"), on_charge(4, 1200),
-                  refund(5, "charge.refund.updated", "re_2", 500, "failed")},
-                 2300);
+  expect_history(
+      once,
+      {Event(0, Kind::checkout_paid, "checkout.session.completed", "cs").pledge().intent("pi_r").amount(3000),
+       refund(1, "refund.created", "re_1", 700, "succeeded"), on_charge(2, 700),
+       refund(3, "refund.created", "re_2", 500, "pending"), on_charge(4, 1200),
+       refund(5, "charge.refund.updated", "re_2", 500, "failed")},
+      2300);
 }
 
 // Case 6: a forged amount (checkout and payment intent) and a genuine event sent in the
@@ -297,13 +311,17 @@ TEST_F(Storm, Case3AFailedRefundGivesItsMoneyBack) {
 TEST_F(Storm, Case6ForgedAmountsAndTheOtherModeNeverCount) {
   const ModelPledge once{false, 2500};
   const auto checkout = [](int number, std::int64_t amount) {
-    return Event(number, Kind::checkout_paid, "checkout.session.completed", "cs").pledge().intent("pi_f").amount(
-        amount);
+    return Event(number, Kind::checkout_paid, "checkout.session.completed", "cs")
+        .pledge()
+        .intent("pi_f")
+        .amount(amount);
   };
-  expect_history(
-      once,
-      {checkout(0, 9999999999LL),
-       Event(1, Kind::intent_succeeded, "payment_intent.succeeded", "pi_f").pledge().charge("ch_f").amount(9999999999LL),
-       checkout(2, 2500).live(), checkout(3, 2500)},
-      2500);
+  expect_history(once,
+                 {checkout(0, 9999999999LL),
+                  Event(1, Kind::intent_succeeded, "payment_intent.succeeded", "pi_f")
+                      .pledge()
+                      .charge("ch_f")
+                      .amount(9999999999LL),
+                  checkout(2, 2500).live(), checkout(3, 2500)},
+                 2500);
 }
