@@ -25,8 +25,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "../staff_fixture.hpp"
+#include "csv_reader.hpp"
 #include "ledger_model.hpp"
-#include "service_fixture.hpp"
 #include "storm_histories.hpp"
 #include "stripe_history.hpp"
 
@@ -62,7 +63,7 @@ std::string listing(const std::vector<StormEvent>& deliveries) {
   return out.str();
 }
 
-class Storm : public ServiceFixture {
+class Storm : public StaffFixture {
  protected:
   Storm() {
     extra_env_["STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
@@ -228,6 +229,21 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     if (disagreements == 0) {
       ASSERT_EQ(progress_raised(campaign_expected), campaign_expected) << "after history " << first + count;
     }
+  }
+  if (disagreements == 0) {
+    // The staff report's `raised`, and gifts.csv's rows (one per counted movement) summed.
+    const auto report = staff_get("/v1/reports/campaigns/eoy-2026", viewer_token_);
+    ASSERT_EQ(report.status, 200) << report.body;
+    EXPECT_EQ(json::parse(report.body)["raised"].get<std::int64_t>(), campaign_expected);
+    const auto csv = staff_get("/v1/reports/campaigns/eoy-2026/gifts.csv", viewer_token_);
+    ASSERT_EQ(csv.status, 200);
+    const auto rows = parse_csv(csv.body);
+    ASSERT_FALSE(rows.empty());
+    const auto amount = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "amount") - rows[0].begin());
+    ASSERT_LT(amount, rows[0].size());
+    std::int64_t csv_total = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) csv_total += std::stoll(rows[r].at(amount));
+    EXPECT_EQ(csv_total, campaign_expected) << "the sum of gifts.csv";
   }
   std::cout << "[ figures  ] storm: " << events_delivered << " deliveries, " << disagreements << " disagreements\n";
   EXPECT_EQ(disagreements, 0);
