@@ -2,6 +2,7 @@
 
 #include "audit_trail.hpp"
 #include "campaign_row.hpp"
+#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/sql.hpp"
 
 namespace pledged {
@@ -41,6 +42,7 @@ std::vector<PreparedStatement> AdminRepository::statements() {
   };
   all.insert(all.end(), own.begin(), own.end());
   for (const auto& statement : IdempotencyRepository::completion_statements()) all.push_back(statement);
+  for (const auto& statement : EmailOutboxRepository::statements()) all.push_back(statement);
   return all;
 }
 
@@ -91,6 +93,7 @@ Result<std::int64_t> AdminRepository::record_offline_gift(const Campaign& campai
                                        gift.amount.currency(), gift.donor_key, gift.donor_name, to_string(gift.method),
                                        gift.note, gift.received_at.time_since_epoch().count());
     const auto id = row[0].as<std::int64_t>();
+    EmailOutboxRepository::queue_offline_gift(tx, id);
     append_audit(tx, actor, "offline_gift.create", campaign.slug + "#" + std::to_string(id), "",
                  row[1].as<std::string>());
     if (kept != nullptr) IdempotencyRepository::complete_in(tx, kept->scope, kept->status, kept->body(id));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/webhooks/event_handlers.hpp"
 
 #include "stripe_ledger_repository.hpp"
@@ -59,6 +60,8 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
     StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
   }
   record_refunds(tx, *pledge, effect, event);
+  // The donor's receipt or refund notice, committed with the money or not at all.
+  if (effect.moves_money()) EmailOutboxRepository::queue_for_event(tx, pledge->facts.id, event.id);
   return {EventOutcome::applied, "", pledge->facts.id, "", effect.moves_money(), false};
 }
 

@@ -1,6 +1,7 @@
 #include "pledged/webhooks/event_processor.hpp"
 
 #include "event_applier.hpp"
+#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/sql.hpp"
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
@@ -35,7 +36,8 @@ const char* to_string(EventOutcome outcome) {
 std::vector<PreparedStatement> EventProcessor::statements() {
   std::vector<PreparedStatement> all;
   for (auto list : {WebhookEventRepository::statements(), StripePledgeRepository::statements(),
-                    StripeLedgerRepository::statements(), StripeRefundRepository::statements()}) {
+                    StripeLedgerRepository::statements(), StripeRefundRepository::statements(),
+                    EmailOutboxRepository::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;

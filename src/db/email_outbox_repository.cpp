@@ -1,0 +1,123 @@
+#include "pledged/db/email_outbox_repository.hpp"
+
+#include "pledged/db/sql.hpp"
+
+namespace pledged {
+namespace {
+
+constexpr const char* kQueueReceipts = "email_outbox_queue_receipts";
+constexpr const char* kQueueRefundNotice = "email_outbox_queue_refund_notice";
+constexpr const char* kQueueOfflineGift = "email_outbox_queue_offline_gift";
+constexpr const char* kClaim = "email_outbox_claim";
+constexpr const char* kMarkSent = "email_outbox_mark_sent";
+constexpr const char* kMarkFailed = "email_outbox_mark_failed";
+constexpr const char* kCounts = "email_outbox_counts";
+
+#define PLEDGED_OUTBOX_COLUMNS \
+  "(kind, movement, ledger_entry_id, recipient, donor_name, campaign_title, amount, currency, occurred_at)"
+
+}  // namespace
+
+std::vector<PreparedStatement> EmailOutboxRepository::statements() {
+  return {
+      // A payment row keeps the event that inserted it (a repeat only settles the row),
+      // so the event's id picks exactly the payments it recorded.
+      {kQueueReceipts,
+       "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
+       " SELECT 'receipt', l.id::text, l.id, p.donor_email, coalesce(p.donor_name, ''), c.title, l.amount, "
+       "  l.currency, l.occurred_at "
+       "FROM ledger_entries l JOIN pledges p ON p.id = l.pledge_id JOIN campaigns c ON c.id = l.campaign_id "
+       "WHERE l.pledge_id = $1 AND l.stripe_event_id = $2 AND l.kind = 'payment' "
+       "ON CONFLICT (movement, kind) DO NOTHING"},
+      // Keyed by the refunded total, not by a ledger row: one refund may sit under its
+      // charge's id first and under its own id later, with the same total.
+      {kQueueRefundNotice,
+       "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
+       " SELECT 'refund_notice', 'pledge:' || p.id || ':refunded:' || t.currency || ':' || t.total, NULL, "
+       "  p.donor_email, coalesce(p.donor_name, ''), c.title, t.total, t.currency, t.last_at "
+       "FROM (SELECT l.currency, -sum(l.amount) AS total, max(l.occurred_at) AS last_at FROM ledger_entries l "
+       "      WHERE l.pledge_id = $1 AND l.kind IN ('refund', 'refund_reversal') GROUP BY l.currency) t "
+       "  JOIN pledges p ON p.id = $1 JOIN campaigns c ON c.id = p.campaign_id "
+       "WHERE t.total > 0 "
+       "ON CONFLICT (movement, kind) DO NOTHING"},
+      {kQueueOfflineGift,
+       "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
+       " SELECT 'receipt', l.id::text, l.id, l.donor_key, coalesce(l.donor_name, ''), c.title, l.amount, "
+       "  l.currency, l.occurred_at "
+       "FROM ledger_entries l JOIN campaigns c ON c.id = l.campaign_id "
+       "WHERE l.id = $1 AND l.donor_key LIKE '%_@_%' "
+       "ON CONFLICT (movement, kind) DO NOTHING"},
+      {kClaim,
+       "UPDATE email_outbox o SET attempts = o.attempts + 1, "
+       "  next_attempt_at = clock_timestamp() + make_interval(secs => $2::bigint) "
+       "FROM (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= clock_timestamp() "
+       "      ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due "
+       "WHERE o.id = due.id "
+       "RETURNING o.id, o.kind, o.recipient, o.donor_name, o.campaign_title, o.amount, o.currency, "
+       "  extract(epoch FROM o.occurred_at)::bigint, extract(epoch FROM o.created_at)::bigint, o.attempts"},
+      {kMarkSent,
+       "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL "
+       "WHERE id = $1 AND status = 'queued'"},
+      {kMarkFailed,
+       "UPDATE email_outbox SET last_error = $2, "
+       "  status = CASE WHEN $4::boolean OR created_at < clock_timestamp() - interval '1 day' "
+       "    THEN 'failed' ELSE 'queued' END, "
+       "  next_attempt_at = clock_timestamp() + make_interval(secs => $3::bigint) "
+       "WHERE id = $1 AND status = 'queued'"},
+      {kCounts,
+       "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'sent'), "
+       "  count(*) FILTER (WHERE status = 'failed') FROM email_outbox"},
+  };
+}
+
+void EmailOutboxRepository::queue_for_event(Tx& tx, const std::string& pledge_id, const std::string& event_id) {
+  tx.exec_prepared(kQueueReceipts, pledge_id, event_id);
+  tx.exec_prepared(kQueueRefundNotice, pledge_id);
+}
+
+void EmailOutboxRepository::queue_offline_gift(Tx& tx, std::int64_t ledger_entry_id) {
+  tx.exec_prepared(kQueueOfflineGift, ledger_entry_id);
+}
+
+Result<std::vector<OutboxEmail>> EmailOutboxRepository::claim(int limit, std::chrono::seconds lease) {
+  return pool_.transact([&](Tx& tx) {
+    std::vector<OutboxEmail> claimed;
+    for (const auto& row : tx.exec_prepared(kClaim, limit, static_cast<long long>(lease.count()))) {
+      OutboxEmail email;
+      email.id = row[0].as<std::int64_t>();
+      email.kind = row[1].as<std::string>();
+      email.recipient = row[2].as<std::string>();
+      email.donor_name = row[3].as<std::string>();
+      email.campaign_title = row[4].as<std::string>();
+      email.amount = row[5].as<std::int64_t>();
+      email.currency = row[6].as<std::string>();
+      email.occurred_at = Timestamp(std::chrono::seconds(row[7].as<std::int64_t>()));
+      email.created_at = Timestamp(std::chrono::seconds(row[8].as<std::int64_t>()));
+      email.attempts = row[9].as<int>();
+      claimed.push_back(std::move(email));
+    }
+    return claimed;
+  });
+}
+
+Status EmailOutboxRepository::mark_sent(std::int64_t id) {
+  return pool_.transact([&](Tx& tx) { tx.exec_prepared(kMarkSent, id); }, Retry::if_broken);
+}
+
+Status EmailOutboxRepository::mark_attempt_failed(std::int64_t id, const std::string& error,
+                                                  std::chrono::seconds retry_in, bool permanent) {
+  return pool_.transact(
+      [&](Tx& tx) { tx.exec_prepared(kMarkFailed, id, error, static_cast<long long>(retry_in.count()), permanent); },
+      Retry::if_broken);
+}
+
+Result<OutboxCounts> EmailOutboxRepository::counts() {
+  return pool_.transact(
+      [](Tx& tx) {
+        const auto row = tx.exec_prepared1(kCounts);
+        return OutboxCounts{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+      },
+      Retry::if_broken, TxMode::read_only);
+}
+
+}  // namespace pledged
