@@ -13,6 +13,7 @@
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/change_listener.hpp"
 #include "pledged/db/connection_pool.hpp"
+#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/idempotency_repository.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/pledge_repository.hpp"
@@ -22,6 +23,7 @@
 #include "pledged/db/staff_token_repository.hpp"
 #include "pledged/db/unmatched_event_repository.hpp"
 #include "pledged/db/webhook_health_repository.hpp"
+#include "pledged/email/outbox_sender.hpp"
 #include "pledged/http/http_service.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/stripe/stripe_client.hpp"
@@ -46,7 +48,7 @@ std::vector<PreparedStatement> all_statements() {
        {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
         IdempotencyRepository::statements(), webhooks::EventProcessor::statements(), StaffTokenRepository::statements(),
         ReportRepository::statements(), WebhookHealthRepository::statements(), AdminRepository::statements(),
-        RefundRepository::statements(), UnmatchedEventRepository::statements()}) {
+        RefundRepository::statements(), UnmatchedEventRepository::statements(), EmailOutboxRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -173,6 +175,16 @@ int run_service(const Config& config, Logger& log) {
   webhooks::EventProcessor event_processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
+  EmailOutboxRepository email_outbox(pool);
+  std::unique_ptr<email::OutboxSender> email_sender;
+  if (config.smtp_url) {
+    email_sender = std::make_unique<email::OutboxSender>(
+        email_outbox, email::SmtpOptions{*config.smtp_url},
+        email::Organisation{config.org_name, config.org_tax_id, config.org_address, config.mail_from}, log, metrics);
+    email_sender->start();
+  } else {
+    log.event("warn", "PLEDGED_SMTP_URL is not set: donor emails wait in the outbox, unsent");
+  }
   StaffAccess staff(staff_tokens);
   CampaignReports reports(campaign_repository, report_repository);
   WebhookHealthCheck webhook_health(webhook_events);
@@ -212,6 +224,7 @@ int run_service(const Config& config, Logger& log) {
   checkout_workers.stop();
   workers.stop();
   waiting_retrier.stop();
+  if (email_sender) email_sender->stop();
   listener.stop();
   log.event("info", "stopped");
   return 0;

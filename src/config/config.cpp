@@ -154,6 +154,28 @@ Status read_access_log(const char* name, const std::string& value, Config& confi
   return Status::success();
 }
 
+// Like every secret's, its errors never quote it.
+Status read_smtp_url(const char* name, const std::string& value, Config& config) {
+  if (value.empty()) return Status::success();
+  if (value.rfind("smtp://", 0) != 0 && value.rfind("smtps://", 0) != 0) {
+    return bad(name, "expected an smtp:// or smtps:// URL");
+  }
+  config.smtp_url = value;
+  return Status::success();
+}
+
+// Text that goes into an email header: one line, so nothing can add a header.
+Reader header_text(std::string Config::*field, std::size_t max_length) {
+  return [field, max_length](const char* name, const std::string& value, Config& config) -> Status {
+    for (const unsigned char c : value) {
+      if (c < 0x20 || c == 0x7f) return bad(name, "must be one line without control characters");
+    }
+    if (value.size() > max_length) return bad(name, "longer than " + std::to_string(max_length) + " bytes");
+    config.*field = value;
+    return Status::success();
+  };
+}
+
 struct Setting {
   const char* name;
   const char* fallback;  // read in place of an unset variable; nullptr: unset leaves the field empty
@@ -189,6 +211,11 @@ const std::vector<Setting>& settings() {
       {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "10000", whole_number(&Config::db_statement_timeout, 100, 600000)},
       {"PLEDGED_CHECKOUT_WORKERS", "16", whole_number(&Config::checkout_workers, 1, 1024)},
       {"PLEDGED_ACCESS_LOG", "on", read_access_log},
+      {"PLEDGED_SMTP_URL", nullptr, read_smtp_url},
+      {"PLEDGED_ORG_NAME", "Our newsroom", header_text(&Config::org_name, 200)},
+      {"PLEDGED_ORG_TAX_ID", nullptr, header_text(&Config::org_tax_id, 100)},
+      {"PLEDGED_ORG_ADDRESS", nullptr, header_text(&Config::org_address, 500)},
+      {"PLEDGED_MAIL_FROM", nullptr, header_text(&Config::mail_from, 300)},  // default: below
   };
   return table;
 }
@@ -213,6 +240,7 @@ Result<Config> load_config(const EnvLookup& env) {
     }
   }
   if (config.allowed_origins.empty()) config.allowed_origins.push_back(origin_of(config.public_url));
+  if (config.mail_from.empty()) config.mail_from = config.org_name + " <donations@localhost>";
   if (auto safe = refuse_unsafe_stripe_settings(config); !safe) return safe.error();
   return config;
 }

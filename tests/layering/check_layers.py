@@ -24,9 +24,10 @@ MAY_INCLUDE = {
     "db": {"core", "config", "domain"},
     "stripe": {"core", "domain"},
     "webhooks": {"core", "domain", "db", "stripe"},
+    "email": {"core", "domain", "db"},
     **{case: {"core", "config", "domain", "db", "stripe", "webhooks"} | USE_CASES for case in USE_CASES},
     "http": {"core", "config", "domain", "webhooks"} | USE_CASES,
-    "app": {"core", "config", "domain", "db", "stripe", "webhooks", "http"} | USE_CASES,
+    "app": {"core", "config", "domain", "db", "stripe", "webhooks", "email", "http"} | USE_CASES,
 }
 
 # Third-party headers, by the first part of their path, and who may reach them, directly
@@ -34,7 +35,7 @@ MAY_INCLUDE = {
 THIRD_PARTY = {
     "pqxx": ({"db", "webhooks/db"}, "only db/ (and the webhook module's repositories, through db's SQL seam) use libpqxx"),
     "pistache": ({"http"}, "only http/ uses Pistache"),
-    "curl": ({"stripe"}, "only stripe/ uses libcurl"),
+    "curl": ({"stripe", "email"}, "only stripe/ (Stripe's API) and email/ (SMTP) use libcurl"),
     "CLI": ({"app"}, "only app/ parses the command line (CLI11)"),
     "openssl": ({"core", "webhooks"}, "only core/crypto and the webhook signature use OpenSSL"),
 }

@@ -17,7 +17,9 @@ CHECK = Path(__file__).with_name("check_layers.py")
 PLANTS = [
     ("src/domain/money.cpp", "#include <pqxx/pqxx>", "only db/"),
     ("include/pledged/core/result.hpp", "#include <pistache/http.h>", "only http/ uses Pistache"),
-    ("src/config/config.cpp", "#include <curl/curl.h>", "only stripe/ uses libcurl"),
+    ("src/config/config.cpp", "#include <curl/curl.h>", "only stripe/ (Stripe's API) and email/ (SMTP) use libcurl"),
+    ("src/email/email_message.cpp", '#include "pledged/stripe/stripe_client.hpp"', "layer 'email' may not depend on 'stripe'"),
+    ("src/http/admin_routes.cpp", '#include "pledged/email/outbox_sender.hpp"', "layer 'http' may not depend on 'email'"),
     ("src/http/admin_routes.cpp", '#include "pledged/db/admin_repository.hpp"', "layer 'http' may not depend on 'db'"),
     ("src/domain/money.cpp", '#include "pledged/stripe/stripe_client.hpp"', "layer 'domain' may not depend on 'stripe'"),
     ("webhooks/src/event_handlers.cpp", '#include "../../src/db/pool_impl.hpp"', "private headers"),

@@ -31,6 +31,13 @@ struct Config {
   std::chrono::seconds webhook_tolerance{};      // PLEDGED_WEBHOOK_TOLERANCE
   int pledge_rate_per_minute = 0;                // PLEDGED_PLEDGE_RATE, 0 = off
   TrustedProxies trusted_proxies;                // PLEDGED_TRUSTED_PROXIES (default: nobody)
+  // PLEDGED_SMTP_URL: smtp:// or smtps://, credentials allowed (a secret: never logged).
+  // Unset: donor emails wait in the outbox.
+  std::optional<std::string> smtp_url;
+  std::string mail_from;    // PLEDGED_MAIL_FROM, `Name <address>` (default: org name <donations@localhost>)
+  std::string org_name;     // PLEDGED_ORG_NAME, as receipts name the organisation
+  std::string org_tax_id;   // PLEDGED_ORG_TAX_ID, "" when none
+  std::string org_address;  // PLEDGED_ORG_ADDRESS, "" when none
 
   // Sizing, beyond the contract's table; defaults suit a 2-core machine.
   int http_threads = 0;    // PLEDGED_HTTP_THREADS: Pistache reactor threads
