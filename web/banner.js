@@ -3,7 +3,10 @@
  * keeps it fresh (polls the progress route with If-None-Match every >= 15 s, pauses while
  * the tab is hidden), sets no cookies and loads nothing from anyone else.
  * Theming: data-accent, data-background, data-text, data-button-text, data-title;
- * data-button="none" hides the Donate button (the donation page itself uses that). */
+ * data-button="none" hides the Donate button (the donation page itself uses that).
+ * data-source="page": the page feeds the figures (a "pledged:progress" event on document
+ * whose detail is the progress route's body) and the banner fetches nothing itself; the
+ * thank-you page does that, so the banner shows the same fresh figure as its message. */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -16,6 +19,7 @@
   var data = script.dataset;
   var showButton = data.button !== 'none';
   var refreshMs = Math.max(15, Number(data.refreshSeconds) || 30) * 1000;
+  var fedByPage = data.source === 'page';
 
   var host = document.createElement('div');
   host.className = 'pledged-banner-host';
@@ -135,6 +139,10 @@
     timer = document.hidden ? null : setTimeout(refresh, refreshMs);
   }
 
+  if (fedByPage) {
+    document.addEventListener('pledged:progress', function (event) { if (event.detail) render(event.detail); });
+    return;
+  }
   document.addEventListener('visibilitychange', function () {
     if (document.hidden) { clearTimeout(timer); timer = null; } else { refresh(); }
   });

@@ -25,6 +25,7 @@
 #include "pledged/db/webhook_health_repository.hpp"
 #include "pledged/email/outbox_sender.hpp"
 #include "pledged/http/http_service.hpp"
+#include "pledged/progress/pledge_progress.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/stripe/stripe_client.hpp"
 #include "pledged/stripe/stripe_refund_gateway.hpp"
@@ -195,9 +196,11 @@ int run_service(const Config& config, Logger& log) {
   PledgeRefunds refunds(refund_repository, idempotency_repository, refund_gateway.get());
   UnmatchedEventsReview unmatched_events(unmatched_event_repository, event_processor);
 
+  PledgeProgress pledge_progress(pledge_repository, progress_repository, cache);
+
   HttpService server(config,
-                     HttpUseCases{readiness, cache, pledge_service, event_processor, staff, reports, webhook_health,
-                                  admin, refunds, unmatched_events},
+                     HttpUseCases{readiness, cache, pledge_service, pledge_progress, event_processor, staff, reports,
+                                  webhook_health, admin, refunds, unmatched_events},
                      HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();

@@ -7,8 +7,21 @@ namespace {
 
 constexpr const char* kInsertPledge = "pledge_insert";
 constexpr const char* kFindPledge = "pledge_find_by_id";
+constexpr const char* kFindStanding = "pledge_find_standing";
 constexpr const char* kAttachCheckout = "pledge_attach_checkout";
 constexpr const char* kMarkNotStarted = "pledge_mark_not_started";
+
+// The columns both lookups start with: id, slug, amount, currency, frequency, status.
+Pledge pledge_from_row(const pqxx::row& row) {
+  Pledge pledge;
+  pledge.id = row[0].as<std::string>();
+  pledge.campaign_slug = row[1].as<std::string>();
+  pledge.amount = row[2].as<std::int64_t>();
+  pledge.currency = row[3].as<std::string>();
+  pledge.frequency = row[4].as<std::string>() == "monthly" ? Frequency::monthly : Frequency::once;
+  pledge.status = parse_pledge_status(row[5].as<std::string>()).value_or(PledgeStatus::pending);
+  return pledge;
+}
 
 }  // namespace
 
@@ -22,6 +35,10 @@ std::vector<PreparedStatement> PledgeRepository::statements() {
       {kFindPledge,
        "SELECT p.id, c.slug, p.amount, p.currency, p.frequency, p.status, coalesce(p.checkout_session_id, ''), "
        "coalesce(p.checkout_url, '') FROM pledges p JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = $1"},
+      {kFindStanding,
+       "SELECT p.id, c.slug, p.amount, p.currency, p.frequency, p.status, "
+       "EXISTS (SELECT 1 FROM ledger_entries l WHERE l.pledge_id = p.id AND l.kind = 'payment') "
+       "FROM pledges p JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = $1"},
       {kAttachCheckout,
        "UPDATE pledges SET checkout_session_id = $2, checkout_url = $3, updated_at = now(), "
        "status = CASE WHEN status = 'not_started' THEN 'pending' ELSE status END WHERE id = $1"},
@@ -44,17 +61,20 @@ Result<std::optional<Pledge>> PledgeRepository::find_by_id(const std::string& id
       [&](Tx& tx) {
         const auto rows = tx.exec_prepared(kFindPledge, id);
         if (rows.empty()) return std::optional<Pledge>();
-        const auto& row = rows[0];
-        Pledge pledge;
-        pledge.id = row[0].as<std::string>();
-        pledge.campaign_slug = row[1].as<std::string>();
-        pledge.amount = row[2].as<std::int64_t>();
-        pledge.currency = row[3].as<std::string>();
-        pledge.frequency = row[4].as<std::string>() == "monthly" ? Frequency::monthly : Frequency::once;
-        pledge.status = parse_pledge_status(row[5].as<std::string>()).value_or(PledgeStatus::pending);
-        pledge.checkout_session_id = row[6].as<std::string>();
-        pledge.checkout_url = row[7].as<std::string>();
+        auto pledge = pledge_from_row(rows[0]);
+        pledge.checkout_session_id = rows[0][6].as<std::string>();
+        pledge.checkout_url = rows[0][7].as<std::string>();
         return std::optional<Pledge>(std::move(pledge));
+      },
+      Retry::if_broken, TxMode::read_only);
+}
+
+Result<std::optional<PledgeStanding>> PledgeRepository::find_standing(const std::string& id) {
+  return pool_.transact(
+      [&](Tx& tx) {
+        const auto rows = tx.exec_prepared(kFindStanding, id);
+        if (rows.empty()) return std::optional<PledgeStanding>();
+        return std::optional<PledgeStanding>(PledgeStanding{pledge_from_row(rows[0]), rows[0][6].as<bool>()});
       },
       Retry::if_broken, TxMode::read_only);
 }

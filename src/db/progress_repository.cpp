@@ -7,41 +7,65 @@ namespace pledged {
 namespace {
 
 constexpr const char* kLoadAllProgress = "progress_load_all";
+constexpr const char* kLoadOneProgress = "progress_load_one";
 
 // raised: every ledger entry is signed, so the plain sum is money received and kept.
 // gifts and donors: the entries that brought money in (payments and offline gifts).
-constexpr const char* kLoadAllProgressSql =
-    "SELECT " PLEDGED_CAMPAIGN_COLUMNS ", "
-    "  coalesce(t.raised, 0), coalesce(t.donors, 0), coalesce(t.gifts, 0), "
-    "  extract(epoch FROM greatest(c.updated_at, t.last_recorded))::bigint "
+#define PLEDGED_PROGRESS_COLUMNS                                           \
+  "SELECT " PLEDGED_CAMPAIGN_COLUMNS                                       \
+  ", "                                                                     \
+  "  coalesce(t.raised, 0), coalesce(t.donors, 0), coalesce(t.gifts, 0), " \
+  "  extract(epoch FROM greatest(c.updated_at, t.last_recorded))::bigint "
+#define PLEDGED_LEDGER_SUMS                                                    \
+  "  sum(amount)::bigint AS raised, "                                          \
+  "    count(DISTINCT coalesce(donor_key, 'entry:' || id)) "                   \
+  "      FILTER (WHERE kind IN ('payment', 'offline_gift')) AS donors, "       \
+  "    count(*) FILTER (WHERE kind IN ('payment', 'offline_gift')) AS gifts, " \
+  "    max(recorded_at) AS last_recorded "
+
+constexpr const char* kLoadAllProgressSql = PLEDGED_PROGRESS_COLUMNS
     "FROM campaigns c LEFT JOIN ("
-    "  SELECT campaign_id, sum(amount)::bigint AS raised, "
-    "    count(DISTINCT coalesce(donor_key, 'entry:' || id)) "
-    "      FILTER (WHERE kind IN ('payment', 'offline_gift')) AS donors, "
-    "    count(*) FILTER (WHERE kind IN ('payment', 'offline_gift')) AS gifts, "
-    "    max(recorded_at) AS last_recorded "
+    "  SELECT campaign_id, " PLEDGED_LEDGER_SUMS
     "  FROM ledger_entries GROUP BY campaign_id"
     ") t ON t.campaign_id = c.id "
     "ORDER BY c.id";
 
+constexpr const char* kLoadOneProgressSql = PLEDGED_PROGRESS_COLUMNS
+    "FROM campaigns c LEFT JOIN LATERAL ("
+    "  SELECT " PLEDGED_LEDGER_SUMS
+    "FROM ledger_entries WHERE campaign_id = c.id"
+    ") t ON true "
+    "WHERE c.slug = $1";
+
+CampaignWithTotals campaign_with_totals(const pqxx::row& row) {
+  CampaignTotals totals{row[kCampaignColumnCount].as<std::int64_t>(), row[kCampaignColumnCount + 1].as<std::int64_t>(),
+                        row[kCampaignColumnCount + 2].as<std::int64_t>()};
+  const Timestamp last_change(std::chrono::seconds(row[kCampaignColumnCount + 3].as<std::int64_t>()));
+  return CampaignWithTotals{campaign_from_row(row), totals, last_change};
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> ProgressRepository::statements() {
-  return {{kLoadAllProgress, kLoadAllProgressSql}};
+  return {{kLoadAllProgress, kLoadAllProgressSql}, {kLoadOneProgress, kLoadOneProgressSql}};
 }
 
 Result<std::vector<CampaignWithTotals>> ProgressRepository::load_all() {
   return pool_.transact(
       [](Tx& tx) {
         std::vector<CampaignWithTotals> all;
-        for (const auto& row : tx.exec_prepared(kLoadAllProgress)) {
-          CampaignTotals totals{row[kCampaignColumnCount].as<std::int64_t>(),
-                                row[kCampaignColumnCount + 1].as<std::int64_t>(),
-                                row[kCampaignColumnCount + 2].as<std::int64_t>()};
-          const Timestamp last_change(std::chrono::seconds(row[kCampaignColumnCount + 3].as<std::int64_t>()));
-          all.push_back(CampaignWithTotals{campaign_from_row(row), totals, last_change});
-        }
+        for (const auto& row : tx.exec_prepared(kLoadAllProgress)) all.push_back(campaign_with_totals(row));
         return all;
+      },
+      Retry::if_broken, TxMode::read_only);
+}
+
+Result<std::optional<CampaignWithTotals>> ProgressRepository::load_one(const std::string& slug) {
+  return pool_.transact(
+      [&](Tx& tx) {
+        const auto rows = tx.exec_prepared(kLoadOneProgress, slug);
+        if (rows.empty()) return std::optional<CampaignWithTotals>();
+        return std::optional<CampaignWithTotals>(campaign_with_totals(rows[0]));
       },
       Retry::if_broken, TxMode::read_only);
 }

@@ -3,6 +3,7 @@
 #include "admin_routes.hpp"
 #include "operations_routes.hpp"
 #include "page_routes.hpp"
+#include "pledge_progress_routes.hpp"
 #include "pledge_routes.hpp"
 #include "pledged/core/rate_limiter.hpp"
 #include "pledged/http/http_server.hpp"
@@ -22,6 +23,7 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
   add_progress_routes(routes, use.progress, config);
   add_page_routes(routes, use.progress, config);
   add_pledge_routes(routes, PledgeDeps{use.pledges, pledge_rate_limiter, run.checkout_workers, config.trusted_proxies});
+  add_pledge_progress_routes(routes, use.pledge_progress, run.workers);
   add_webhook_routes(
       routes, WebhookDeps{run.workers, use.events, run.metrics, config.webhook_secrets, config.webhook_tolerance});
   add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health});

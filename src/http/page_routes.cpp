@@ -103,7 +103,7 @@ void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Confi
 
   routes.add(Method::Get, "/static/:name", [](const RouteRequest& request, ExchangePtr exchange) {
     const auto name = request.param("name");
-    const bool script = name == "donate.js" || name == "staff.js";
+    const bool script = name == "donate.js" || name == "thanks.js" || name == "staff.js";
     if (!script && name != "pages.css" && name != "staff.css") {
       return exchange->send_error(make_error(ErrorCode::not_found, "no such file"));
     }

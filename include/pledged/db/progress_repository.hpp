@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "pledged/core/result.hpp"
@@ -16,13 +18,16 @@ struct CampaignWithTotals {
   Timestamp last_change;
 };
 
-// Reads every campaign with its sums over the ledger, in one statement.
+// Reads campaigns with their sums over the ledger, each in one statement.
 class ProgressRepository {
  public:
   explicit ProgressRepository(ConnectionPool& pool) : pool_(pool) {}
   static std::vector<PreparedStatement> statements();
 
   Result<std::vector<CampaignWithTotals>> load_all();
+  // One campaign as the database has it now (nullopt for an unknown slug): for a figure
+  // that must include a gift the in-memory snapshot may not have caught up with yet.
+  Result<std::optional<CampaignWithTotals>> load_one(const std::string& slug);
 
  private:
   ConnectionPool& pool_;

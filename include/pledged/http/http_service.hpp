@@ -15,6 +15,7 @@
 #include "pledged/operations/unmatched_events_review.hpp"
 #include "pledged/operations/webhook_health.hpp"
 #include "pledged/pledges/pledge_service.hpp"
+#include "pledged/progress/pledge_progress.hpp"
 #include "pledged/progress/progress_cache.hpp"
 #include "pledged/refunds/pledge_refunds.hpp"
 #include "pledged/reports/campaign_reports.hpp"
@@ -28,6 +29,7 @@ struct HttpUseCases {
   Readiness& readiness;
   const ProgressCache& progress;
   PledgeService& pledges;
+  PledgeProgress& pledge_progress;
   webhooks::EventProcessor& events;
   StaffAccess& staff;
   CampaignReports& reports;
