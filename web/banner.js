@@ -46,7 +46,8 @@
   root.innerHTML =
     '<section class="b" role="region" aria-label="Fundraising progress">' +
     '<p class="t"></p><div class="p"><p class="a" aria-live="polite"></p>' +
-    '<div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="fill"></div></div>' +
+    '<div class="bar" role="progressbar" aria-label="Progress toward the goal" aria-valuemin="0" aria-valuemax="100">' +
+    '<div class="fill"></div></div>' +
     '<p class="m"></p></div><a class="d"></a></section>';
   applyStyles(root, css);
 

@@ -101,6 +101,12 @@
       general || other.map(function (f) { return f + ': ' + fields[f]; }).join('; ');
   }
 
+  // Where a keyboard or screen-reader user should land to fix the form: the first field in error.
+  function focusFirstError(fields) {
+    var first = ['amount', 'name', 'email', 'message'].filter(function (f) { return fields[f]; })[0];
+    if (first) document.getElementById(first).focus();
+  }
+
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var bytes = new Uint8Array(16);
@@ -114,6 +120,7 @@
     var collected = collect();
     if (Object.keys(collected.errors).length) {
       showErrors(collected.errors);
+      focusFirstError(collected.errors);
       return;
     }
     showErrors({});
@@ -133,8 +140,12 @@
         }
         submit.disabled = false;
         var error = json.error || {};
-        if (response.status === 422 && error.fields) showErrors(error.fields);
-        else showErrors({}, error.message || 'Something went wrong; please try again.');
+        if (response.status === 422 && error.fields) {
+          showErrors(error.fields);
+          focusFirstError(error.fields);
+        } else {
+          showErrors({}, error.message || 'Something went wrong; please try again.');
+        }
       });
     }).catch(function () {
       submit.disabled = false;

@@ -137,3 +137,22 @@ export async function startStandin(env) {
   child.kill('SIGKILL');
   throw new Error('the Stripe stand-in did not start:\n' + readFileSync(logPath, 'utf8'));
 }
+
+// Keyboard only: presses Tab until the focused element matches `selector` (fails after
+// `limit` presses), then checks that the focus is visible (an outline of at least 2 px).
+export async function tabTo(page, selector, limit = 40) {
+  for (let presses = 0; presses < limit; ++presses) {
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate((wanted) => {
+      const element = document.activeElement;
+      if (!element || !element.matches(wanted)) return null;
+      const style = getComputedStyle(element);
+      return { outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    }, selector);
+    if (focus) {
+      if (focus.outline === 'none' || focus.width < 2) throw new Error(`focus on ${selector} is not visible`);
+      return;
+    }
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  TestDatabase, seedDemoCampaign, startService, startStandin, reservePort, launchBrowser, resultsDir, runPledged,
+  TestDatabase, seedDemoCampaign, startService, startStandin, reservePort, launchBrowser, resultsDir, runPledged, tabTo,
 } from '../harness.mjs';
 
 const apiKey = 'sk_test_e2e_standin_key';
@@ -129,5 +129,29 @@ test('a pledge that expired says so kindly and offers to try again', async () =>
   await page.locator('#gift-status').filter({ hasText: 'nothing was charged' }).waitFor();
   await page.click('#try-again a');
   await page.waitForURL(`${service.url}/donate/eoy-2026`);
+  await page.close();
+});
+
+test('keyboard only: Tab, Space and Enter give a gift, with visible focus and errors announced at their fields', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  await page.goto(`${service.url}/donate/eoy-2026`);
+  await tabTo(page, 'input[name="frequency"][value="once"]');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.locator('input[name="frequency"][value="monthly"]').isChecked(), true);
+  await tabTo(page, '#presets button[data-amount="50"]');
+  await page.keyboard.press('Space');
+  assert.equal(await page.locator('#presets button[data-amount="50"]').getAttribute('aria-pressed'), 'true');
+  await tabTo(page, '#submit');
+  await page.keyboard.press('Enter');  // no email yet: the error is announced, tied to its field, and focused
+  await page.locator('#error-email').filter({ hasText: 'Enter a valid email address' }).waitFor();
+  assert.equal(await page.locator('#error-email').getAttribute('role'), 'alert');
+  assert.equal(await page.locator('#email').getAttribute('aria-describedby'), 'error-email');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
+  await page.keyboard.type('kim@example.org');
+  await tabTo(page, '#submit');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${standin.url}/checkout/**`, { timeout: 15000 });
+  assert.equal(database.query("SELECT frequency || ' ' || amount FROM pledges WHERE donor_email = 'kim@example.org'"),
+    'monthly 5000');
   await page.close();
 });

@@ -4,7 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { TestDatabase, seedDemoCampaign, startService, launchBrowser, runPledged, resultsDir } from '../harness.mjs';
+import {
+  TestDatabase, seedDemoCampaign, startService, launchBrowser, runPledged, resultsDir, tabTo,
+} from '../harness.mjs';
 
 let database, service, browser, token;
 
@@ -83,4 +85,21 @@ test('the dashboard asks for a token, then shows cards, charts, tables and downl
   assert.equal(await page.evaluate(() => sessionStorage.getItem('pledged_staff_token')), null);
   assert.equal(await page.locator('#token-form').isVisible(), true);
   await context.close();
+});
+
+test('keyboard only: Tab to the token, type it, Enter signs in; a refused token is announced at the field', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  await page.goto(`${service.url}/staff?campaign=eoy-2026`);
+  await tabTo(page, '#token');
+  await page.keyboard.type('pst_' + 'x'.repeat(40));
+  await page.keyboard.press('Enter');
+  await page.locator('#token-error').filter({ hasText: 'not accepted' }).waitFor();
+  assert.equal(await page.locator('#token').getAttribute('aria-describedby'), 'token-error');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'token');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
+  await page.locator('#chart-cumulative svg path.raised').waitFor();
+  await tabTo(page, '#sign-out');
+  await page.close();
 });
