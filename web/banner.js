@@ -3,7 +3,8 @@
  * keeps it fresh (polls the progress route with If-None-Match every >= 15 s, pauses while
  * the tab is hidden), sets no cookies and loads nothing from anyone else.
  * Theming: data-accent, data-background, data-text, data-button-text, data-title;
- * data-button="none" hides the Donate button (the donation page itself uses that).
+ * data-button="none" hides the Donate button and data-heading="none" the campaign's title
+ * (the donation page, whose own heading names the campaign, uses both).
  * data-source="page": the page feeds the figures (a "pledged:progress" event on document
  * whose detail is the progress route's body) and the banner fetches nothing itself; the
  * thank-you page does that, so the banner shows the same fresh figure as its message. */
@@ -18,6 +19,7 @@
   var origin = source.origin;
   var data = script.dataset;
   var showButton = data.button !== 'none';
+  var showHeading = data.heading !== 'none';
   var refreshMs = Math.max(15, Number(data.refreshSeconds) || 30) * 1000;
   var fedByPage = data.source === 'page';
 
@@ -94,7 +96,9 @@
 
   function render(p) {
     var percent = Number(p.percent) || 0;
-    root.querySelector('.t').textContent = data.title || p.title;
+    var heading = root.querySelector('.t');
+    heading.textContent = data.title || p.title;
+    heading.hidden = !showHeading;
     var bar = root.querySelector('.bar');
     bar.setAttribute('aria-valuenow', String(Math.min(percent, 100)));
     bar.setAttribute('aria-valuetext', percent + '% of the goal');

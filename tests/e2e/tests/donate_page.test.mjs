@@ -33,6 +33,10 @@ test('the donate page offers presets, a custom amount, once or monthly, and the 
   }
   assert.equal(await page.locator('input[name="frequency"][value="monthly"]').count(), 1);
   await page.locator('.pledged-banner-host .a').filter({ hasText: 'raised of $50,000' }).waitFor();
+  // Issue 19: the title once (the heading, not the banner again); an icon of the page's own,
+  // so a browser asks for no /favicon.ico (a 404 in the console).
+  assert.equal(await page.locator('.pledged-banner-host .t').isVisible(), false);
+  assert.equal(await page.locator('link[rel="icon"]').getAttribute('href'), 'data:,');
   await page.screenshot({ path: path.join(resultsDir, 'donate.png'), fullPage: true });
   await page.close();
 });
