@@ -30,9 +30,12 @@ wrk_figures() {
 }
 
 # The benchmarks' own Release build (no tests), so no script measures a debug,
-# warnings-as-errors or sanitizer build by accident.
-BENCH_BUILD="$ROOT/build-bench"
+# warnings-as-errors or sanitizer build by accident. BENCH_PREBUILT=DIR uses the
+# binaries already built in DIR instead (a dev build, when a Release build would
+# take too long on a busy machine; say so next to the figures).
+BENCH_BUILD="${BENCH_PREBUILT:-$ROOT/build-bench}"
 bench_build() {
+    [[ -z ${BENCH_PREBUILT:-} ]] || return 0
     cmake -S "$ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DPLEDGED_BUILD_TESTS=OFF >/dev/null
     cmake --build "$BENCH_BUILD" -j"$(nproc)" --target "$@" >/dev/null
 }

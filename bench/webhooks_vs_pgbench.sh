@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 #
-# Stripe webhook throughput against pgbench on the same database, in the same run.
+# Stripe webhook throughput against what the database can do, and against the stack
+# a team would pick instead, one after the other on the same database, in one run.
 #
 # Usage: bench/webhooks_vs_pgbench.sh [DURATION_SECONDS]     (default 15)
 #
-# 32 concurrent senders (keep-alive connections) post correctly signed
-# checkout.session.completed events, one per pre-made pledge, all for one
-# campaign, while `pgbench -N` (8 clients) runs against the same database.
-# Prints events/s, pgbench TPS and their ratio (target: events/s >= 0.6 x TPS),
-# and checks the totals are exact: ledger rows == acknowledged events, ledger sum
-# == raised on the progress route. Everything runs on 127.0.0.1 against the
-# private cluster of scripts/pg (set PLEDGED_PG_PORT).
+# Three phases, each alone on the machine and the database:
+#   1. `pgbench -N` (8 clients): the database's own ceiling for small write transactions.
+#   2. the peer (bench/peers: Express 5, stripe-node constructEvent, a pg pool of 10,
+#      one transaction per event), under the same senders as pledged.
+#   3. pledged: 32 concurrent senders (keep-alive connections) post correctly signed
+#      checkout.session.completed events, one per pre-made pledge, all for one campaign.
+# Each phase checks its totals are exact (pgbench: history rows = transactions; the
+# peer and pledged: ledger rows = acknowledged events, ledger sum = events x amount,
+# and for pledged the banner agrees). Prints events/s, p50/p99 and the ratios
+# (targets, issue 15: pledged >= 0.6 x pgbench TPS and >= 1.5 x the peer).
+#
+# With the cluster started as `PLEDGED_PG_STAT_STATEMENTS=on scripts/pg start`, the pledged
+# phase also prints its breakdown: statements, commits and WAL flushes per event
+# (pg_stat_statements, pg_stat_database, pg_stat_wal) and what its backends waited on
+# (pg_stat_activity and ungranted pg_locks, sampled every 0.2 s).
+#
+# Needs node >= 20 and npm for the peer (`npm ci` in bench/peers at the first run).
+# Everything runs on 127.0.0.1 against the private cluster of scripts/pg (set
+# PLEDGED_PG_PORT). BENCH_PREBUILT=DIR measures the binaries already built in DIR.
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
@@ -22,12 +35,15 @@ PGBENCH_CLIENTS=8
 PLEDGES=${BENCH_PLEDGES:-60000}
 AMOUNT=1000  # each event's amount_total (see bench/webhook_sender.cpp)
 PORT=${BENCH_PLEDGED_PORT:-18191}
+PEER_PORT=${BENCH_PEER_PORT:-18192}
+DB=pledged_bench_webhooks
 # A published secret: pledged accepts it only with a loopback STRIPE_API_BASE (below).
 SECRET=whsec_bench_0123456789abcdefghij
 PREFIX=pl_bench
 WORK=$(mktemp -d /tmp/pledged-bench-webhooks.XXXXXX)
 PG="$ROOT/scripts/pg"
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
+PEER_DIR="$ROOT/bench/peers"
 PIDS=()
 
 cleanup() {
@@ -36,72 +52,220 @@ cleanup() {
 }
 trap cleanup EXIT
 
-main() {
-    ensure_packages "${PLEDGED_PACKAGES[@]}"
-    bench_build pledged webhook_sender
-    local bin="$BENCH_BUILD" db_url
-    bench_database pledged_bench_webhooks
-    db_url=$PLEDGED_DATABASE_URL
-    # Pledges as POST /v1/pledges leaves them: pending, checkout started.
-    "$PG" psql -q -d pledged_bench_webhooks -c "
-        INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, checkout_session_id)
-        SELECT '$PREFIX' || lpad(i::text, 16, '0'), c.id, $AMOUNT, 'usd', 'once', 'pending',
-               'donor' || i || '@example.org', 'cs_bench_' || i
-        FROM campaigns c, generate_series(1, $PLEDGES) AS i WHERE c.slug = 'eoy-2026'"
-    "$PGBENCH" -i -s 1 -q "$db_url" >/dev/null 2>&1
+sql() { "$PG" psql -qtA -d "$DB" -c "$1"; }
 
-    STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT PLEDGED_METRICS_LISTEN=127.0.0.1:0 \
-        "$bin/pledged" serve 2>"$WORK/pledged.log" &
+# The peer's dependencies, at the exact versions of bench/peers/package-lock.json.
+install_peer() {
+    command -v node >/dev/null && command -v npm >/dev/null || die "the peer needs node (>= 20) and npm"
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    ((major >= 20)) || die "the peer needs node >= 20 (stripe-node), found $(node --version)"
+    if [[ ! -d $PEER_DIR/node_modules || $PEER_DIR/package-lock.json -nt $PEER_DIR/node_modules ]]; then
+        (cd "$PEER_DIR" && npm ci --no-audit --no-fund >/dev/null)
+    fi
+}
+
+wait_for_port() {
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "nothing listens on port $1"
+}
+
+# p50 and p99 (ms) of the sender's output, and its counts.
+sender_field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+# Samples what the database's backends are doing while a phase runs, into $1.
+sample_waits() {
+    while :; do
+        "$PG" psql -qtA -d "$DB" -c "
+            SELECT 'state ' || state || ' / ' || coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-')
+            FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND state <> 'idle'
+            UNION ALL
+            SELECT 'lock wait ' || locktype || ' ' || mode FROM pg_locks WHERE NOT granted" >>"$1" 2>/dev/null || true
+        echo sample >>"$1"
+        sleep 0.2
+    done
+}
+
+stats_available() {
+    [[ $(sql "SHOW shared_preload_libraries") == *pg_stat_statements* ]]
+}
+
+counters() {
+    sql "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' ||
+                (SELECT wal_sync FROM pg_stat_wal) || ' ' || (SELECT wal_records FROM pg_stat_wal)"
+}
+
+phase_pgbench() {
+    local db_url=$1 before after processed
+    sql "CHECKPOINT" >/dev/null
+    before=$(sql "SELECT count(*) FROM pgbench_history")
+    # -l: one line per transaction (its latency in µs is the third field), for p50/p99.
+    (cd "$WORK" && "$PGBENCH" -N -c "$PGBENCH_CLIENTS" -j 2 -T "$DURATION" -l --log-prefix=pgbench_tx "$db_url" \
+        >"$WORK/pgbench.txt" 2>&1) || die "pgbench failed: $(tail -3 "$WORK/pgbench.txt")"
+    after=$(sql "SELECT count(*) FROM pgbench_history")
+    processed=$(awk '/number of transactions actually processed:/ {print $NF}' "$WORK/pgbench.txt")
+    PGBENCH_TPS=$(awk '/^tps = / {printf "%.1f", $3; exit}' "$WORK/pgbench.txt")
+    read -r PGBENCH_P50 PGBENCH_P99 < <(cat "$WORK"/pgbench_tx.* | awk '{print $3}' | sort -n |
+        awk '{ v[NR] = $1 } END { printf "%.3f %.3f\n", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
+    PGBENCH_EXACT=yes
+    [[ $((after - before)) -eq $processed ]] || PGBENCH_EXACT=NO
+    PGBENCH_TOTALS="$processed transactions, $((after - before)) history rows"
+}
+
+phase_peer() {
+    local bin=$1 db_url=$2 sender rows sum events
+    sql "CHECKPOINT" >/dev/null
+    PEER_PORT=$PEER_PORT DATABASE_URL=$db_url STRIPE_WEBHOOK_SECRET=$SECRET node "$PEER_DIR/webhook_peer.js" \
+        2>"$WORK/peer.log" &
+    PIDS+=($!)
+    local peer_pid=$!
+    wait_for_port "$PEER_PORT"
+    "$bin/bench/webhook_sender" "$PEER_PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/peer_sender.txt" \
+        || log "the peer did not acknowledge some deliveries (see $WORK/peer_sender.txt)"
+    PEER_RSS=$(peak_rss_mb "$peer_pid")
+    kill "$peer_pid" 2>/dev/null || true
+    sender=$(cat "$WORK/peer_sender.txt")
+    PEER_OK=$(sender_field ok "$sender")
+    PEER_RATE=$(sender_field events_per_second "$sender")
+    PEER_P50=$(sender_field p50_ms "$sender")
+    PEER_P99=$(sender_field p99_ms "$sender")
+    rows=$(sql "SELECT count(*) FROM peer_ledger_entries")
+    sum=$(sql "SELECT coalesce(sum(amount), 0) FROM peer_ledger_entries")
+    events=$(sql "SELECT count(*) FROM peer_webhook_events")
+    PEER_EXACT=yes
+    [[ $rows -eq $PEER_OK && $events -eq $PEER_OK && $sum -eq $((PEER_OK * AMOUNT)) ]] || PEER_EXACT=NO
+    PEER_TOTALS="events $events, ledger rows $rows, ledger sum $sum"
+}
+
+phase_pledged() {
+    local bin=$1 sender rows sum raised with_stats=no before after sampler
+    sql "CHECKPOINT" >/dev/null
+    STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
+        PLEDGED_METRICS_LISTEN=127.0.0.1:0 "$bin/pledged" serve 2>"$WORK/pledged.log" &
     PIDS+=($!)
     local pledged_pid=$!
     local progress_url="http://127.0.0.1:$PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$progress_url"
 
-    # -l: one line per transaction (its latency in µs is the third field), for p50/p99.
-    (cd "$WORK" && "$PGBENCH" -N -c "$PGBENCH_CLIENTS" -j 2 -T "$DURATION" -l --log-prefix=pgbench_tx "$db_url" \
-        >"$WORK/pgbench.txt" 2>&1) &
-    local pgbench_pid=$!
+    if stats_available; then
+        with_stats=yes
+        sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+        sql "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
+    before=$(counters)
+    sample_waits "$WORK/waits.txt" &
+    sampler=$!
     "$bin/bench/webhook_sender" "$PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/sender.txt" \
         || log "some deliveries were not acknowledged (see $WORK/sender.txt)"
-    wait "$pgbench_pid" || die "pgbench failed: $(tail -3 "$WORK/pgbench.txt")"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    after=$(counters)
 
-    local sender ok events_per_second tps sender_p50 sender_p99 pgbench_p50 pgbench_p99 pledged_rss
-    pledged_rss=$(peak_rss_mb "$pledged_pid")
+    PLEDGED_RSS=$(peak_rss_mb "$pledged_pid")
     sender=$(cat "$WORK/sender.txt")
-    sender_p50=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$sender")
-    sender_p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$sender")
-    read -r pgbench_p50 pgbench_p99 < <(cat "$WORK"/pgbench_tx.* | awk '{print $3}' | sort -n |
-        awk '{ v[NR] = $1 } END { printf "%.3f %.3f\n", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
-    ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$sender")
-    events_per_second=$(sed -n 's/.*events_per_second=\([0-9.]*\).*/\1/p' <<<"$sender")
-    tps=$(awk '/^tps = / {printf "%.1f", $3; exit}' "$WORK/pgbench.txt")
-    [[ -n $ok && -n $tps ]] || die "could not read the results ($WORK)"
-    [[ $ok -lt $PLEDGES ]] || log "all $PLEDGES pledges used before the time was up: raise BENCH_PLEDGES"
+    PLEDGED_OK=$(sender_field ok "$sender")
+    PLEDGED_RATE=$(sender_field events_per_second "$sender")
+    PLEDGED_P50=$(sender_field p50_ms "$sender")
+    PLEDGED_P99=$(sender_field p99_ms "$sender")
+    [[ -n $PLEDGED_OK ]] || die "could not read the results ($WORK)"
+    [[ $PLEDGED_OK -lt $PLEDGES ]] || log "all $PLEDGES pledges used before the time was up: raise BENCH_PLEDGES"
 
     # Exact totals: one ledger row per acknowledged event, and the banner agrees.
-    local rows sum raised
-    rows=$("$PG" psql -qtA -d pledged_bench_webhooks -c "SELECT count(*) FROM ledger_entries")
-    sum=$("$PG" psql -qtA -d pledged_bench_webhooks -c "SELECT coalesce(sum(amount), 0) FROM ledger_entries")
+    rows=$(sql "SELECT count(*) FROM ledger_entries")
+    sum=$(sql "SELECT coalesce(sum(amount), 0) FROM ledger_entries")
     sleep 2.5
     raised=$(curl -fsS "$progress_url" | sed -n 's/.*"raised":\([0-9]*\).*/\1/p')
-    local exact=yes
-    [[ $rows -eq $ok && $sum -eq $((ok * AMOUNT)) && $raised -eq $sum ]] || exact=NO
+    PLEDGED_EXACT=yes
+    [[ $rows -eq $PLEDGED_OK && $sum -eq $((PLEDGED_OK * AMOUNT)) && $raised -eq $sum ]] || PLEDGED_EXACT=NO
+    PLEDGED_TOTALS="ledger rows $rows, ledger sum $sum, banner raised $raised"
 
-    local ratio
-    ratio=$(awk -v a="$events_per_second" -v b="$tps" 'BEGIN { printf "%.2f", a / b }')
-    printf '\nStripe webhooks vs pgbench -N on the same database (%s s, same run)\n' "$DURATION"
-    printf '  machine: %s\n' "$(machine_line)"
-    printf '  webhooks: %s senders, %s events acknowledged, %s events/s, p50 %s ms, p99 %s ms, peak RSS %s MiB\n' \
-        "$SENDERS" "$ok" "$events_per_second" "$sender_p50" "$sender_p99" "$pledged_rss"
-    printf '  pgbench -N: %s clients, %s TPS, p50 %s ms, p99 %s ms\n' "$PGBENCH_CLIENTS" "$tps" "$pgbench_p50" "$pgbench_p99"
-    printf '  ratio events/s / TPS: %s (target >= 0.6)\n' "$ratio"
-    printf '  totals exact: %s (ledger rows %s, ledger sum %s, banner raised %s)\n' "$exact" "$rows" "$sum" "$raised"
-    printf '  raw output: %s\n' "$WORK"
-    bench_record webhooks.pledged "$events_per_second $sender_p50 $sender_p99 $pledged_rss"
-    bench_record webhooks.pgbench "$tps $pgbench_p50 $pgbench_p99"
-    bench_record webhooks.ratio "$ratio"
-    bench_record webhooks.exact "$exact"
-    [[ $exact == yes ]]
+    breakdown "$with_stats" "$before" "$after" >"$WORK/breakdown.txt"
 }
 
+# Per acknowledged event: statements (each one client round trip), commits, WAL flushes;
+# then what the backends were doing when sampled.
+breakdown() {
+    local with_stats=$1 c0 s0 r0 c1 s1 r1 samples
+    read -r c0 s0 r0 <<<"$2"
+    read -r c1 s1 r1 <<<"$3"
+    awk -v ok="$PLEDGED_OK" -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v r="$((r1 - r0))" 'BEGIN {
+        printf "  per event: %.2f commits, %.2f WAL flushes (fdatasync), %.1f WAL records\n", c / ok, s / ok, r / ok }'
+    if [[ $with_stats == yes ]]; then
+        printf '  per event, from pg_stat_statements (calls / acknowledged events, mean ms in the server):\n'
+        # Top-level statements are the client's round trips; nested ones (foreign-key
+        # checks, trigger bodies) run inside them.
+        sql "SELECT to_char(sum(calls) FILTER (WHERE toplevel)::numeric / $PLEDGED_OK, 'FM990.00') || ' top-level (round trips), ' ||
+                    to_char(sum(calls) FILTER (WHERE NOT toplevel)::numeric / $PLEDGED_OK, 'FM990.00') || ' nested'
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())" |
+            sed 's/^/    statements: /'
+        sql "SELECT to_char(calls::numeric / $PLEDGED_OK, 'FM990.000') || '  ' || to_char(mean_exec_time, 'FM990.000') ||
+                    ' ms  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND toplevel ORDER BY calls DESC LIMIT 12" | sed 's/^/    /'
+    else
+        printf '  (start the cluster with PLEDGED_PG_STAT_STATEMENTS=on for statements per event)\n'
+    fi
+    samples=$(grep -c '^sample$' "$WORK/waits.txt" || true)
+    printf '  backends of the bench database, mean per sample (%s samples):\n' "$samples"
+    grep -v '^sample$' "$WORK/waits.txt" | sort | uniq -c | sort -rn | head -8 |
+        awk -v n="$samples" '{ c = $1; $1 = ""; printf "    %5.2f %s\n", c / (n ? n : 1), $0 }'
+}
+
+main() {
+    ensure_packages "${PLEDGED_PACKAGES[@]}"
+    install_peer
+    bench_build pledged webhook_sender
+    local bin="$BENCH_BUILD" db_url
+    bench_database "$DB"
+    db_url=$PLEDGED_DATABASE_URL
+    # Pledges as POST /v1/pledges leaves them: pending, checkout started.
+    sql "INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, checkout_session_id)
+        SELECT '$PREFIX' || lpad(i::text, 16, '0'), c.id, $AMOUNT, 'usd', 'once', 'pending',
+               'donor' || i || '@example.org', 'cs_bench_' || i
+        FROM campaigns c, generate_series(1, $PLEDGES) AS i WHERE c.slug = 'eoy-2026'"
+    # The peer's tables: what its one transaction per event writes.
+    sql "CREATE TABLE peer_webhook_events (id text PRIMARY KEY, type text NOT NULL, payload jsonb NOT NULL,
+                                           received_at timestamptz NOT NULL DEFAULT now());
+         CREATE TABLE peer_ledger_entries (id bigserial PRIMARY KEY, pledge_id text NOT NULL, amount bigint NOT NULL,
+                                           currency text NOT NULL, stripe_object_id text NOT NULL UNIQUE,
+                                           stripe_event_id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+    "$PGBENCH" -i -s 1 -q "$db_url" >/dev/null 2>&1
+    sql "VACUUM ANALYZE" >/dev/null
+
+    phase_pgbench "$db_url"
+    phase_peer "$bin" "$db_url"
+    phase_pledged "$bin"
+
+    local vs_pgbench vs_peer peer_vs_pgbench
+    vs_pgbench=$(awk -v a="$PLEDGED_RATE" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.2f", a / b }')
+    vs_peer=$(awk -v a="$PLEDGED_RATE" -v b="$PEER_RATE" 'BEGIN { printf "%.2f", a / b }')
+    peer_vs_pgbench=$(awk -v a="$PEER_RATE" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.2f", a / b }')
+    printf '\nStripe webhooks vs pgbench -N and the Node peer, one after the other on the same database (%s s each)\n' \
+        "$DURATION"
+    printf '  machine: %s; load average before: %s\n' "$(machine_line)" "$LOAD_BEFORE"
+    printf '  pgbench -N: %s clients, %s TPS, p50 %s ms, p99 %s ms; exact: %s (%s)\n' "$PGBENCH_CLIENTS" \
+        "$PGBENCH_TPS" "$PGBENCH_P50" "$PGBENCH_P99" "$PGBENCH_EXACT" "$PGBENCH_TOTALS"
+    printf '  peer (Express 5 + stripe-node + pg pool 10): %s events/s, p50 %s ms, p99 %s ms, peak RSS %s MiB; exact: %s (%s acknowledged; %s)\n' \
+        "$PEER_RATE" "$PEER_P50" "$PEER_P99" "$PEER_RSS" "$PEER_EXACT" "$PEER_OK" "$PEER_TOTALS"
+    printf '  pledged: %s events/s, p50 %s ms, p99 %s ms, peak RSS %s MiB; exact: %s (%s acknowledged; %s)\n' \
+        "$PLEDGED_RATE" "$PLEDGED_P50" "$PLEDGED_P99" "$PLEDGED_RSS" "$PLEDGED_EXACT" "$PLEDGED_OK" "$PLEDGED_TOTALS"
+    printf '  ratio pledged / pgbench: %s (target >= 0.6); pledged / peer: %s (target >= 1.5); peer / pgbench: %s\n' \
+        "$vs_pgbench" "$vs_peer" "$peer_vs_pgbench"
+    printf 'pledged breakdown (%s senders):\n' "$SENDERS"
+    cat "$WORK/breakdown.txt"
+    printf '  raw output: %s\n' "$WORK"
+    bench_record webhooks.pledged "$PLEDGED_RATE $PLEDGED_P50 $PLEDGED_P99 $PLEDGED_RSS"
+    bench_record webhooks.pgbench "$PGBENCH_TPS $PGBENCH_P50 $PGBENCH_P99"
+    bench_record webhooks.peer "$PEER_RATE $PEER_P50 $PEER_P99 $PEER_RSS"
+    bench_record webhooks.ratio "$vs_pgbench"
+    bench_record webhooks.peer_ratio "$vs_peer"
+    bench_record webhooks.exact "$([[ $PLEDGED_EXACT == yes && $PEER_EXACT == yes && $PGBENCH_EXACT == yes ]] && echo yes || echo NO)"
+    [[ $PLEDGED_EXACT == yes && $PEER_EXACT == yes && $PGBENCH_EXACT == yes ]]
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 main "$@"
