@@ -56,7 +56,7 @@ sql() { "$PG" psql -qtA -d "$DB" -c "$1"; }
 
 # The peer's dependencies, at the exact versions of bench/peers/package-lock.json.
 install_peer() {
-    command -v node >/dev/null && command -v npm >/dev/null || die "the peer needs node (>= 20) and npm"
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then die "the peer needs node (>= 20) and npm"; fi
     local major
     major=$(node -p 'process.versions.node.split(".")[0]')
     ((major >= 20)) || die "the peer needs node >= 20 (stripe-node), found $(node --version)"

@@ -79,6 +79,13 @@ class Webhooks : public ServiceFixture {
 
 class WebhooksWithoutSecret : public ServiceFixture {};
 
+// Both instances reload the banner only when told (their periodic reload is 10 minutes
+// away), so only the first instance's NOTIFY can bring its webhooks' money to the other.
+class WebhooksOnTwoInstances : public Webhooks {
+ protected:
+  WebhooksOnTwoInstances() { extra_env_["PLEDGED_PROGRESS_REFRESH_MS"] = "600000"; }
+};
+
 }  // namespace
 
 TEST_F(Webhooks, SignatureMatrixOverHttp) {
@@ -155,6 +162,41 @@ TEST_F(Webhooks, PaidCheckoutShowsOnTheBannerWithinTwoSeconds) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
   EXPECT_EQ(progress["gifts"], 1);
   EXPECT_EQ(database_->query_value("SELECT status FROM pledges"), "paid");
+}
+
+TEST_F(WebhooksOnTwoInstances, ABurstOfEventsReachesTheOtherInstancesBannerThroughCoalescedNotifies) {
+  ServiceProcess other(service_env());
+  // Many events inside one announcement interval: the first is announced at once, the
+  // rest only by the coalesced NOTIFY that follows; lose that and the other instance's
+  // banner stops short of the total.
+  constexpr int kEvents = 24;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kEvents; ++i) bodies.push_back(paid_checkout_event(100 + i, "evt_burst_" + std::to_string(i)));
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> senders;
+  for (int s = 0; s < 4; ++s) {
+    senders.emplace_back([&, s] {
+      for (int i = s; i < kEvents; i += 4) {
+        if (deliver(bodies[static_cast<std::size_t>(i)]).status == 200) ++acknowledged;
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  ASSERT_EQ(acknowledged.load(), kEvents);
+  const long long expected = kEvents * 100 + kEvents * (kEvents - 1) / 2;
+  ASSERT_EQ(ledger_sum(), expected);
+
+  // A bound for "never", not a timing requirement (the announcement follows within 0.2 s).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  json seen;
+  do {
+    seen = json::parse(http_get(other.port(), kProgress).body);
+    if (seen["raised"] == expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(seen["raised"], expected) << "the other instance never heard of the last events";
+  EXPECT_EQ(seen["gifts"], kEvents);
+  EXPECT_EQ(wait_for_raised(expected, std::chrono::seconds(10))["raised"], expected) << "nor did this one";
 }
 
 TEST_F(Webhooks, OtherTypesAreStoredAndAcknowledged) {

@@ -50,12 +50,11 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   auto problem = effect_problem(effect, pledge->currency);
   if (!problem) problem = payment_amount_problem(effect, pledge->facts, pledge->amount);
   if (problem) return {EventOutcome::failed, *problem, "", "", false, true};
-  StripePledgeRepository::record_links(tx, pledge->facts.id, refs);
-  StripePledgeRepository::fill_stripe_ids(tx, pledge->facts.id, pledge_stripe_ids(event.object, pledge->facts));
-  if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) {
-    StripePledgeRepository::set_status(tx, pledge->facts.id, *effect.advance_to);
-  }
-  if (effect.moves_money()) StripeLedgerRepository::announce_after_commit(tx);
+  std::optional<PledgeStatus> advance_to;
+  if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) advance_to = effect.advance_to;
+  StripePledgeRepository::record_facts(tx, pledge->facts.id, refs, pledge_stripe_ids(event.object, pledge->facts),
+                                       advance_to);
+  // The money: the one place an event's ledger movements are written.
   for (const auto& movement : effect.movements) {
     StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
   }

@@ -3,6 +3,7 @@
 #include "event_applier.hpp"
 #include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/sql.hpp"
+#include "progress_announcer.hpp"
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
 #include "stripe_refund_repository.hpp"
@@ -15,12 +16,21 @@ namespace {
 // own (much later) redelivery: the work is idempotent by the event's id.
 constexpr int kAttempts = 3;
 
+// At most one banner NOTIFY per interval from this process (ProgressAnnouncer): well
+// inside the banner's 2 s, and one NOTIFY for a whole burst of events.
+constexpr std::chrono::milliseconds kAnnounceInterval{200};
+
 std::vector<std::string> select_ids(ConnectionPool& pool, const std::function<std::vector<std::string>(Tx&)>& query) {
   auto ids = pool.transact(query, Retry::if_broken);
   return ids ? *ids : std::vector<std::string>{};
 }
 
 }  // namespace
+
+EventProcessor::EventProcessor(ConnectionPool& pool, bool live_key)
+    : pool_(pool), live_key_(live_key), announcer_(std::make_unique<ProgressAnnouncer>(pool, kAnnounceInterval)) {}
+
+EventProcessor::~EventProcessor() = default;
 
 const char* to_string(EventOutcome outcome) {
   switch (outcome) {
@@ -54,7 +64,7 @@ Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, st
         if (result.outcome != EventOutcome::applied) {
           WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false, result.final);
         }
-        if (result.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
+        if (result.moved_money) tx.after_commit([this](pqxx::connection&) { announcer_->changed(); });
         return result;
       },
       Retry::if_broken);
@@ -123,7 +133,7 @@ std::vector<std::string> EventProcessor::retry_events(const std::vector<std::str
           auto applied_now = apply_event(tx, *event, live_key_);
           WebhookEventRepository::mark(tx, id, applied_now.outcome, applied_now.error, applied_now.awaits, true,
                                        applied_now.final);
-          if (applied_now.moved_money) tx.after_commit(StripeLedgerRepository::announce_progress);
+          if (applied_now.moved_money) tx.after_commit([this](pqxx::connection&) { announcer_->changed(); });
           return applied_now;
         },
         Retry::if_broken);

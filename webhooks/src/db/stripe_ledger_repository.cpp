@@ -13,28 +13,16 @@ constexpr const char* kRecordSql =
     "  occurred_at = least(ledger_entries.occurred_at, excluded.occurred_at) "
     "WHERE excluded.amount < ledger_entries.amount OR excluded.occurred_at < ledger_entries.occurred_at";
 
-constexpr const char* kAnnounceAfterCommit = "stripe_ledger_announce_after_commit";
-constexpr const char* kAnnounceAfterCommitSql = "SELECT set_config('pledged.notify_after_commit', 'on', true)";
-
 constexpr const char* kAnnounce = "stripe_ledger_announce";
 constexpr const char* kAnnounceSql = "SELECT pg_notify('pledged_progress', '')";
 
 }  // namespace
 
 std::vector<PreparedStatement> StripeLedgerRepository::statements() {
-  return {{kRecord, kRecordSql}, {kAnnounceAfterCommit, kAnnounceAfterCommitSql}, {kAnnounce, kAnnounceSql}};
+  return {{kRecord, kRecordSql}, {kAnnounce, kAnnounceSql}};
 }
 
-void StripeLedgerRepository::announce_after_commit(Tx& tx) { tx.exec_prepared(kAnnounceAfterCommit); }
-
-void StripeLedgerRepository::announce_progress(pqxx::connection& connection) noexcept {
-  try {
-    pqxx::nontransaction tx(connection);
-    tx.exec_prepared(kAnnounce);
-  } catch (const std::exception&) {
-    // The money is committed; the banner's periodic reload shows it within its period.
-  }
-}
+void StripeLedgerRepository::announce_progress(Tx& tx) { tx.exec_prepared(kAnnounce); }
 
 void StripeLedgerRepository::record(Tx& tx, const StripePledge& pledge, const LedgerMovement& movement,
                                     const std::string& event_id, Timestamp occurred_at) {

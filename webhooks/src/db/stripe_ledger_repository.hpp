@@ -21,13 +21,12 @@ class StripeLedgerRepository {
   static void record(Tx& tx, const StripePledge& pledge, const LedgerMovement& movement, const std::string& event_id,
                      Timestamp occurred_at);
 
-  // The ledger trigger's NOTIFY would serialise this transaction's commit with every
-  // other's (migration 0003); promise to announce the change after commit instead.
-  static void announce_after_commit(Tx& tx);
-  // The promised announcement: a NOTIFY in a transaction of its own, which writes no
-  // WAL and so commits at once. If the process dies before it, the banner's periodic
-  // reload still picks the money up.
-  static void announce_progress(pqxx::connection& connection) noexcept;
+  // The webhook path's announcement that money changed, sent after the commits it
+  // covers, coalesced by ProgressAnnouncer. The ledger trigger's own NOTIFY stays
+  // silent in the webhook transactions (StripePledgeRepository::find_for_update
+  // promises this announcement instead; migration 0003). If the process dies before
+  // it, every banner's periodic reload still picks the money up.
+  static void announce_progress(Tx& tx);
 };
 
 }  // namespace pledged::webhooks

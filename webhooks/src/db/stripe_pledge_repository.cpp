@@ -7,9 +7,15 @@ namespace {
 
 // Strongest first: the pledge id itself, then an id this pledge's earlier events
 // carried, then the ids stored at checkout. Never the customer (API.md, "Webhooks").
+// The set_config promises, for this transaction, that the webhook path announces any
+// money it writes after its commit (ProgressAnnouncer): the ledger trigger's own
+// NOTIFY would make every event's commit wait for PostgreSQL's one notify lock
+// (migration 0003). Said here because every applying transaction runs this first, so
+// it costs no round trip of its own.
 constexpr const char* kFind = "stripe_pledge_find";
 constexpr const char* kFindSql =
-    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.amount "
+    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.amount, "
+    "  set_config('pledged.notify_after_commit', 'on', true) "
     "FROM pledges p JOIN ("
     "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY($1::text[]) "
     "  UNION ALL SELECT pledge_id, 2 FROM stripe_links WHERE stripe_id = ANY($2::text[]) "
@@ -18,24 +24,23 @@ constexpr const char* kFindSql =
     ") found ON found.pledge_id = p.id "
     "ORDER BY found.strength LIMIT 1 FOR UPDATE OF p";
 
-constexpr const char* kSetStatus = "stripe_pledge_set_status";
-constexpr const char* kSetStatusSql = "UPDATE pledges SET status = $2, updated_at = now() WHERE id = $1";
-
-constexpr const char* kRecordLinks = "stripe_pledge_record_links";
-constexpr const char* kRecordLinksSql =
-    "INSERT INTO stripe_links (stripe_id, pledge_id) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING";
-
-// Each column only when empty and not already another pledge's (they are unique).
-constexpr const char* kFillIds = "stripe_pledge_fill_ids";
-constexpr const char* kFillIdsSql =
+// One statement, one round trip: the links ($2, sorted), then the pledge's own Stripe
+// id columns, each only when empty and not already another pledge's (they are
+// unique), and its new status when $6 names one. One UPDATE, since two parts of a
+// statement cannot both update the same row.
+constexpr const char* kRecordFacts = "stripe_pledge_record_facts";
+constexpr const char* kRecordFactsSql =
+    "WITH links AS ("
+    "  INSERT INTO stripe_links (stripe_id, pledge_id) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING) "
     "UPDATE pledges p SET "
-    "  stripe_payment_intent_id = coalesce(p.stripe_payment_intent_id, (SELECT $2::text WHERE $2::text <> '' "
-    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_payment_intent_id = $2::text))), "
-    "  stripe_subscription_id = coalesce(p.stripe_subscription_id, (SELECT $3::text WHERE $3::text <> '' "
-    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_subscription_id = $3::text))), "
-    "  stripe_customer_id = coalesce(p.stripe_customer_id, NULLIF($4::text, '')), updated_at = now() "
-    "WHERE p.id = $1 AND ((p.stripe_payment_intent_id IS NULL AND $2::text <> '') "
-    "  OR (p.stripe_subscription_id IS NULL AND $3::text <> '') OR (p.stripe_customer_id IS NULL AND $4::text <> ''))";
+    "  stripe_payment_intent_id = coalesce(p.stripe_payment_intent_id, (SELECT $3::text WHERE $3::text <> '' "
+    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_payment_intent_id = $3::text))), "
+    "  stripe_subscription_id = coalesce(p.stripe_subscription_id, (SELECT $4::text WHERE $4::text <> '' "
+    "    AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_subscription_id = $4::text))), "
+    "  stripe_customer_id = coalesce(p.stripe_customer_id, NULLIF($5::text, '')), "
+    "  status = coalesce(NULLIF($6::text, ''), p.status), updated_at = now() "
+    "WHERE p.id = $1 AND ($6::text <> '' OR (p.stripe_payment_intent_id IS NULL AND $3::text <> '') "
+    "  OR (p.stripe_subscription_id IS NULL AND $4::text <> '') OR (p.stripe_customer_id IS NULL AND $5::text <> ''))";
 
 }  // namespace
 
@@ -54,7 +59,7 @@ std::string postgres_text_array(const std::vector<std::string>& values) {
 }
 
 std::vector<PreparedStatement> StripePledgeRepository::statements() {
-  return {{kFind, kFindSql}, {kSetStatus, kSetStatusSql}, {kRecordLinks, kRecordLinksSql}, {kFillIds, kFillIdsSql}};
+  return {{kFind, kFindSql}, {kRecordFacts, kRecordFactsSql}};
 }
 
 std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, const PledgeReferences& refs) {
@@ -72,21 +77,16 @@ std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, cons
   return pledge;
 }
 
-void StripePledgeRepository::set_status(Tx& tx, const std::string& pledge_id, PledgeStatus status) {
-  tx.exec_prepared(kSetStatus, pledge_id, to_string(status));
-}
-
-void StripePledgeRepository::record_links(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs) {
-  std::vector<std::string> ids = refs.stripe_ids;
-  if (ids.empty()) return;
+void StripePledgeRepository::record_facts(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs,
+                                          const PledgeStripeIds& ids, std::optional<PledgeStatus> advance_to) {
+  std::vector<std::string> links = refs.stripe_ids;
+  if (links.empty() && ids.payment_intent.empty() && ids.subscription.empty() && ids.customer.empty() && !advance_to) {
+    return;
+  }
   // A fixed order keeps two transactions from taking the same keys crosswise.
-  std::sort(ids.begin(), ids.end());
-  tx.exec_prepared(kRecordLinks, pledge_id, postgres_text_array(ids));
-}
-
-void StripePledgeRepository::fill_stripe_ids(Tx& tx, const std::string& pledge_id, const PledgeStripeIds& ids) {
-  if (ids.payment_intent.empty() && ids.subscription.empty() && ids.customer.empty()) return;
-  tx.exec_prepared(kFillIds, pledge_id, ids.payment_intent, ids.subscription, ids.customer);
+  std::sort(links.begin(), links.end());
+  tx.exec_prepared(kRecordFacts, pledge_id, postgres_text_array(links), ids.payment_intent, ids.subscription,
+                   ids.customer, advance_to ? std::string(to_string(*advance_to)) : std::string());
 }
 
 }  // namespace pledged::webhooks

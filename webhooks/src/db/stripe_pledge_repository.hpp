@@ -24,12 +24,13 @@ class StripePledgeRepository {
   static std::vector<PreparedStatement> statements();
 
   // The pledge the references lead to (strongest reference first), locked FOR UPDATE.
+  // Also promises, for this transaction, to announce its money after commit (see the SQL).
   static std::optional<StripePledge> find_for_update(Tx& tx, const PledgeReferences& refs);
-  static void set_status(Tx& tx, const std::string& pledge_id, PledgeStatus status);
-  // Remembers every Stripe id of the event's object as leading to this pledge.
-  static void record_links(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs);
-  // Fills the pledge's own Stripe id columns where still empty.
-  static void fill_stripe_ids(Tx& tx, const std::string& pledge_id, const PledgeStripeIds& ids);
+  // What an event teaches the pledge, in one statement: every Stripe id of the event's
+  // object as leading to this pledge, the pledge's own Stripe id columns where still
+  // empty, and its new status when `advance_to` has one.
+  static void record_facts(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs,
+                           const PledgeStripeIds& ids, std::optional<PledgeStatus> advance_to);
 };
 
 // A PostgreSQL text[] literal; ids are Stripe's, but quote them anyway.

@@ -4,6 +4,7 @@
 // transaction. An event whose pledge is not known yet is stored as waiting and
 // applied later by retry_waiting(), never dropped and never applied twice.
 #include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 namespace pledged::webhooks {
 
 struct ApplyResult;
+class ProgressAnnouncer;
 
 enum class EventSource { webhook, reconcile };
 
@@ -31,7 +33,11 @@ class EventProcessor {
  public:
   // `live_key`: the configured Stripe key is a live one (sk_live_/rk_live_); events of
   // the other mode are stored as failed and never count.
-  explicit EventProcessor(ConnectionPool& pool, bool live_key = false) : pool_(pool), live_key_(live_key) {}
+  explicit EventProcessor(ConnectionPool& pool, bool live_key = false);
+  // Sends the banner's last pending NOTIFY, if any.
+  ~EventProcessor();
+  EventProcessor(const EventProcessor&) = delete;
+  EventProcessor& operator=(const EventProcessor&) = delete;
   static std::vector<PreparedStatement> statements();
 
   // Returns only after the event is durably recorded; an error means it is not
@@ -59,6 +65,8 @@ class EventProcessor {
   // Set while this process knows of waiting events, so that an applied event
   // retries them at once (the event it waited for may be this one).
   std::atomic<bool> waiting_known_{true};
+  // Coalesces the banner's NOTIFY after committed money; last, so it goes first.
+  std::unique_ptr<ProgressAnnouncer> announcer_;
 };
 
 }  // namespace pledged::webhooks
