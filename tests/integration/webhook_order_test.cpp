@@ -31,7 +31,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int kPledges = 50;
-constexpr int kShortInProcessOrders = 20;
+constexpr int kShortInProcessOrders = 12;
 constexpr int kHttpOrders = 3;
 
 struct FinalState {

@@ -37,7 +37,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kShortHistories = 300;
+constexpr int kShortHistories = 150;
 constexpr int kBatch = 100;
 constexpr std::uint64_t kDefaultSeed = 20261129;
 constexpr int kShrinkReplays = 400;  // a bound on one shrink; histories are tens of events
