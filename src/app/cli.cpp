@@ -104,9 +104,14 @@ int run_reconcile(const Config& config, const std::string& since) {
   stripe_options.max_retries = config.stripe_retries;
   Metrics metrics;  // counted as the service counts them; a one-shot command exports none
   stripe::StripeClient stripe_client(stripe_options, &metrics);
-  const auto report = webhooks::reconcile_events(processor, [&](const std::string& starting_after) {
-    return stripe::fetch_event_page(stripe_client, created_since, starting_after);
-  });
+  webhooks::ReconcileOptions reconcile_options;
+  reconcile_options.page_attempts = config.reconcile_page_attempts;
+  const auto report = webhooks::reconcile_events(
+      processor,
+      [&](const std::string& starting_after) {
+        return stripe::fetch_event_page(stripe_client, created_since, starting_after);
+      },
+      reconcile_options);
   if (!report) return fail("reconcile: " + report.error().message);
   std::cout << "seen " << report->seen << ", already present " << report->already_present << ", applied "
             << report->applied << ", waiting " << report->waiting << ", failed " << report->failed << "\n";

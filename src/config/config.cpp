@@ -207,6 +207,7 @@ const std::vector<Setting>& settings() {
       {"PLEDGED_SHUTDOWN_GRACE", "25", whole_number(&Config::shutdown_grace, 0, 3600)},
       {"PLEDGED_STRIPE_TIMEOUT_MS", "10000", whole_number(&Config::stripe_timeout, 100, 120000)},
       {"PLEDGED_STRIPE_RETRIES", "2", whole_number(&Config::stripe_retries, 0, 10)},
+      {"PLEDGED_RECONCILE_PAGE_ATTEMPTS", "6", whole_number(&Config::reconcile_page_attempts, 1, 20)},
       {"PLEDGED_STAFF_AUTH_FAILURES", "10", whole_number(&Config::staff_auth_failures_per_minute, 1, 1000000)},
       {"PLEDGED_DB_STATEMENT_TIMEOUT_MS", "10000", whole_number(&Config::db_statement_timeout, 100, 600000)},
       {"PLEDGED_CHECKOUT_WORKERS", "16", whole_number(&Config::checkout_workers, 1, 1024)},

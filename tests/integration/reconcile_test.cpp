@@ -301,6 +301,9 @@ TEST_F(Reconcile, CommandFailsClearlyWithoutAKeyOrWithABadDate) {
   auto with_key = env;
   with_key["STRIPE_SECRET_KEY"] = "sk_test_reconcile";
   with_key["STRIPE_API_BASE"] = "http://127.0.0.1:9";
+  // One ask, no retry: the refusal is what is under test, not the backoff (about 20 s).
+  with_key["PLEDGED_RECONCILE_PAGE_ATTEMPTS"] = "1";
+  with_key["PLEDGED_STRIPE_RETRIES"] = "0";
   EXPECT_EQ(run_pledged({"reconcile", "--since", "yesterday"}, with_key).exit_code, 2);
   const auto unreachable = run_pledged({"reconcile"}, with_key);
   EXPECT_EQ(unreachable.exit_code, 1);

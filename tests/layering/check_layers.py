@@ -78,19 +78,20 @@ def includes(path: Path):
 
 
 def third_party_reached(root: Path, path: Path, memo: dict, stack=()):
-    """{third-party group: the chain of includes that reaches it} for one file."""
+    """{third-party group: (the line of this file's include that starts the chain, the
+    chain of includes that reaches it)} for one file."""
     if path in memo:
         return memo[path]
     reached = {}
-    for _, quote, name in includes(path):
+    for number, quote, name in includes(path):
         group = name.split("/")[0]
         if quote == "<" and group in THIRD_PARTY:
-            reached.setdefault(group, [f"<{name}>"])
+            reached.setdefault(group, (number, [f"<{name}>"]))
         elif name.startswith("pledged/"):
             header = project_header(root, name)
             if header and header not in stack:
-                for inner, chain in third_party_reached(root, header, memo, stack + (path,)).items():
-                    reached.setdefault(inner, [name] + chain)
+                for inner, (_, chain) in third_party_reached(root, header, memo, stack + (path,)).items():
+                    reached.setdefault(inner, (number, [name] + chain))
     memo[path] = reached
     return reached
 
@@ -124,10 +125,10 @@ def check(root: Path):
                                     f"{', '.join(sorted(MAY_INCLUDE[base_layer(layer)])) or 'nothing'})")
                 if name in RESTRICTED_HEADERS and layer not in RESTRICTED_HEADERS[name][0]:
                     problems.append(f"{where}:{number}: includes {name}: {RESTRICTED_HEADERS[name][1]}")
-        for group, chain in third_party_reached(root, path, memo).items():
+        for group, (number, chain) in third_party_reached(root, path, memo).items():
             allowed, rule = THIRD_PARTY[group]
             if layer not in allowed and base_layer(layer) not in allowed:
-                problems.append(f"{where}: reaches {' -> '.join(chain)}: {rule}")
+                problems.append(f"{where}:{number}: reaches {' -> '.join(chain)}: {rule}")
     return files, problems
 
 

@@ -204,7 +204,7 @@ ServiceProcess::~ServiceProcess() {
   // Stop it the way an operator would, so every test also exercises a clean shutdown
   // and, in sanitizer builds, the leak check at exit; then hold the exit to account.
   if (pid_ <= 0) return;
-  const auto bound = shutdown_grace_ + kStopMargin;
+  const auto bound = shutdown_grace_ + stop_margin_;
   bool hung = false;
   if (running()) {
     if (!killed_by_test_) ::kill(pid_, SIGTERM);  // a second SIGTERM after the test's own is harmless
@@ -218,7 +218,7 @@ ServiceProcess::~ServiceProcess() {
   const std::string text = log();
   if (hung) {
     ADD_FAILURE() << "pledged serve (pid " << pid_ << ") did not exit within " << bound.count()
-                  << " s of SIGTERM (shutdown grace " << shutdown_grace_.count() << " s + " << kStopMargin.count()
+                  << " s of SIGTERM (shutdown grace " << shutdown_grace_.count() << " s + " << stop_margin_.count()
                   << " s): a hang at shutdown; killed with SIGKILL. The end of its log (" << log_path_ << "):\n"
                   << tail(text, 3000);
   } else if (killed_by_test_) {

@@ -56,6 +56,7 @@ struct Config {
   std::chrono::seconds shutdown_grace{};         // PLEDGED_SHUTDOWN_GRACE: finish in-flight work
   std::chrono::milliseconds stripe_timeout{};    // PLEDGED_STRIPE_TIMEOUT_MS: one Stripe call, all included
   int stripe_retries = 0;                        // PLEDGED_STRIPE_RETRIES: retries after the first attempt
+  int reconcile_page_attempts = 0;               // PLEDGED_RECONCILE_PAGE_ATTEMPTS: per page, the first included
   bool access_log = false;                       // PLEDGED_ACCESS_LOG: on, or off to silence request lines
   int staff_auth_failures_per_minute = 0;        // PLEDGED_STAFF_AUTH_FAILURES: then 429 for that client
 };

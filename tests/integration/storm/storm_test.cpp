@@ -12,13 +12,18 @@
 //   suite:  kShortHistories histories, seed kDefaultSeed (CTest `integration_storm`)
 //   long:   PLEDGED_STORM_HISTORIES=10000 scripts/test -R '^integration_storm$'
 //   replay: PLEDGED_STORM_SEED=<seed> PLEDGED_STORM_HISTORIES=<number + 1> (the failure's line)
+// PLEDGED_STORM_SENDERS=N delivers each batch from N client threads at once (default 1: the
+// suite's order is deterministic): the long mode's speed on two cores, and concurrent
+// deliveries of one pledge's events on top of the shuffled order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -57,6 +62,14 @@ int storm_histories() {
   return histories;
 }
 
+int storm_senders() {
+  const char* configured = std::getenv("PLEDGED_STORM_SENDERS");
+  if (configured == nullptr || *configured == '\0') return 1;
+  const int senders = std::atoi(configured);
+  if (senders <= 0 || senders > 64) throw std::invalid_argument("PLEDGED_STORM_SENDERS must be 1 to 64");
+  return senders;
+}
+
 std::string listing(const std::vector<StormEvent>& deliveries) {
   std::ostringstream out;
   for (const auto& event : deliveries) out << "    " << describe(event) << "\n";
@@ -80,6 +93,29 @@ class Storm : public StaffFixture {
     const auto reply =
         http_request(port(), "POST", "/v1/webhooks/stripe", stripe_signature_headers(body, unix_now()), body);
     ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+
+  // Delivers every body from `senders` threads, each taking the next one in the list: the
+  // first answer that is not 200, or empty when every delivery was accepted.
+  std::string post_all(const std::vector<std::string>& bodies, int senders) {
+    std::atomic<std::size_t> next{0};
+    std::mutex failure_lock;
+    std::string failure;
+    const auto send = [&] {
+      for (std::size_t i = next++; i < bodies.size(); i = next++) {
+        const auto reply = http_request(port(), "POST", "/v1/webhooks/stripe",
+                                        stripe_signature_headers(bodies[i], unix_now()), bodies[i]);
+        if (reply.status == 200) continue;
+        const std::lock_guard<std::mutex> hold(failure_lock);
+        if (failure.empty()) failure = std::to_string(reply.status) + " " + reply.body;
+        next = bodies.size();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t < senders; ++t) threads.emplace_back(send);
+    send();
+    for (auto& thread : threads) thread.join();
+    return failure;
   }
 
   std::int64_t ledger_net(const RenderedPledge& pledge) const {
@@ -176,8 +212,9 @@ struct Event {
 TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
   const auto seed = storm_seed();
   const int histories = storm_histories();
-  std::cout << "[ figures  ] storm: " << histories << " histories, seed " << seed
-            << " (PLEDGED_STORM_HISTORIES, PLEDGED_STORM_SEED)\n";
+  const int senders = storm_senders();
+  std::cout << "[ figures  ] storm: " << histories << " histories, seed " << seed << ", " << senders
+            << " sender(s) (PLEDGED_STORM_HISTORIES, PLEDGED_STORM_SEED, PLEDGED_STORM_SENDERS)\n";
   std::mt19937_64 interleave(seed);
   std::int64_t campaign_expected = 0;
   int disagreements = 0, events_delivered = 0;
@@ -202,10 +239,12 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     std::shuffle(order.begin(), order.end(), interleave);
     std::vector<std::size_t> next(count, 0);
     for (auto& [h, d] : order) d = next[h]++;
-    for (const auto& [h, d] : order) {
-      ASSERT_NO_FATAL_FAILURE(post(render_event(batch[h].deliveries[d], pledges[h])));
-      ++events_delivered;
-    }
+    std::vector<std::string> bodies;
+    bodies.reserve(order.size());
+    for (const auto& [h, d] : order) bodies.push_back(render_event(batch[h].deliveries[d], pledges[h]));
+    const auto refused = post_all(bodies, senders);
+    ASSERT_TRUE(refused.empty()) << "a delivery was refused: " << refused;
+    events_delivered += static_cast<int>(bodies.size());
 
     const auto nets = ledger_nets();
     for (int h = 0; h < count; ++h) {
