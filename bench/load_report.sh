@@ -8,7 +8,8 @@
 # Runs everything BENCH_RUNS times (default 3) one after another; the table shows the
 # last run, and a second table how much each ratio moved across the runs.
 #
-#   banner     GET /v1/campaigns/eoy-2026/progress vs nginx serving the same bytes
+#   banner     GET /v1/campaigns/eoy-2026/progress vs nginx serving the same bytes, and
+#              vs a bare Pistache endpoint serving them (bench/bare_pistache.cpp); idle RSS
 #   webhooks   signed Stripe events/s vs `pgbench -N` TPS alone on the same database,
 #              and vs the Node peer (bench/peers) under the same senders
 #   pledges    POST /v1/pledges with Stripe answering after 300 ms vs Checkout
@@ -76,15 +77,17 @@ these cores, so a busy machine lowers every figure. Latencies in ms.
 | scenario | pledged | p50 | p99 | peak RSS | reference, same run | ref p50 | ref p99 | ratio | target |
 | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
 $(row "banner (wrk -c32)" banner.pledged "nginx static file" banner.nginx "req/s" "≥ 1.0")
+$(row "banner (wrk -c32)" banner.pledged "bare Pistache, same bytes" banner.bare "req/s" "≥ 0.97" banner.bare_ratio)
 $(row "webhooks (32 senders)" webhooks.pledged "pgbench -N, 8 clients" webhooks.pgbench "/s" "≥ 0.6")
 $(row "webhooks (32 senders)" webhooks.pledged "Node peer (Express 5)" webhooks.peer "/s" "≥ 1.5" webhooks.peer_ratio)
 $(row "pledges, Stripe 300 ms (wrk -c64)" pledges.pledged "stand-in sessions" pledges.stripe "req/s" "≥ 0.9")
 $(row "banner via deploy/nginx cache (wrk -c32)" nginx_cache.pledged "nginx static file" nginx_cache.static "req/s" "report")
 
 - Banner on one connection while the pledges ran: ${b_rate} req/s, p50 ${b_p50} ms, p99 ${b_p99} ms (target < 5 ms).
+- pledged's idle RSS (after start-up, before any load): $(figure idle_rss) MiB (target < 64).
 - Webhook totals exact (pgbench, the peer and pledged each; ledger sum = banner): $(figure webhooks.exact).
 - How much it moves, run by run ($RUNS runs, one after another; the table above is the last):
-  banner / nginx $(across banner.ratio); webhooks / pgbench $(across webhooks.ratio);
+  banner / nginx $(across banner.ratio); banner / bare Pistache $(across banner.bare_ratio); webhooks / pgbench $(across webhooks.ratio);
   webhooks / peer $(across webhooks.peer_ratio); pledges / stand-in $(across pledges.ratio);
   nginx cache / static $(across nginx_cache.ratio); webhooks p99 ms $(across_field webhooks.pledged 3);
   banner p99 during the pledges, ms $(across_field pledges.banner 3).

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 #
-# The banner route against nginx serving the same JSON bytes as a static file,
-# measured with wrk in the same run on the same machine.
+# The banner route against nginx serving the same JSON bytes as a static file, and
+# against a bare Pistache endpoint serving them (bench/bare_pistache.cpp: the library
+# pledged is built on, with nothing of pledged's), measured with wrk in the same run.
+# Also pledged's idle RSS (VmRSS after start-up and one request, before any load).
 #
 # Usage: bench/progress_vs_nginx.sh [DURATION_SECONDS]     (default 10)
 #
@@ -20,6 +22,7 @@ CONNECTIONS=32
 THREADS=2
 PLEDGED_PORT=${BENCH_PLEDGED_PORT:-18181}
 NGINX_PORT=${BENCH_NGINX_PORT:-18182}
+BARE_PORT=${BENCH_BARE_PORT:-18183}
 WORK=$(mktemp -d /tmp/pledged-bench.XXXXXX)
 PG="$ROOT/scripts/pg"
 PIDS=()
@@ -42,7 +45,7 @@ run_wrk() {
 
 main() {
     ensure_packages "${PLEDGED_PACKAGES[@]}" wrk nginx-light
-    bench_build pledged
+    bench_build pledged bare_pistache
     bench_database pledged_bench
 
     PLEDGED_LISTEN=127.0.0.1:$PLEDGED_PORT PLEDGED_METRICS_LISTEN=127.0.0.1:0 "$BENCH_BUILD/pledged" serve 2>"$WORK/pledged.log" &
@@ -50,6 +53,8 @@ main() {
     local pledged_pid=$!
     local progress_url="http://127.0.0.1:$PLEDGED_PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$progress_url"
+    local idle_rss
+    idle_rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pledged_pid/status")
 
     # nginx serves the very bytes the route returns, with its stock settings
     # (worker per core, access log on, as pledged logs every request too).
@@ -73,17 +78,28 @@ NGINX
     nginx -c "$WORK/nginx.conf" -p "$WORK"
     local nginx_url="http://127.0.0.1:$NGINX_PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$nginx_url"
+    "$BENCH_BUILD/bench/bare_pistache" "$BARE_PORT" "$WORK/www/v1/campaigns/eoy-2026/progress" 2 &
+    PIDS+=($!)
+    local bare_pid=$!
+    local bare_url="http://127.0.0.1:$BARE_PORT/v1/campaigns/eoy-2026/progress"
+    wait_for_url "$bare_url"
 
     # Warm both up, then measure nginx first and pledged second.
     wrk -t1 -c4 -d1s "$nginx_url" >/dev/null
     wrk -t1 -c4 -d1s "$progress_url" >/dev/null
-    local nginx_result pledged_result
+    wrk -t1 -c4 -d1s "$bare_url" >/dev/null
+    local nginx_result pledged_result bare_result
     nginx_result=$(run_wrk "$nginx_url")
+    bare_result=$(run_wrk "$bare_url")
     pledged_result=$(run_wrk "$progress_url")
 
     local nginx_rps nginx_p50 nginx_p99 pledged_rps pledged_p50 pledged_p99 nginx_rss pledged_rss ratio
     read -r nginx_rps nginx_p50 nginx_p99 <<<"$nginx_result"
     read -r pledged_rps pledged_p50 pledged_p99 <<<"$pledged_result"
+    local bare_rps bare_p50 bare_p99 bare_rss bare_ratio
+    read -r bare_rps bare_p50 bare_p99 <<<"$bare_result"
+    bare_rss=$(peak_rss_mb "$bare_pid")
+    bare_ratio=$(awk -v a="$pledged_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
     # shellcheck disable=SC2046
     nginx_rss=$(peak_rss_mb $(nginx_pids "$WORK/nginx.pid"))
     pledged_rss=$(peak_rss_mb "$pledged_pid")
@@ -96,11 +112,18 @@ NGINX
         "$nginx_p99" "$nginx_rss"
     printf '  %-8s %12s req/s   p50 %8s ms   p99 %8s ms   peak RSS %6s MiB\n' pledged "$pledged_rps" "$pledged_p50" \
         "$pledged_p99" "$pledged_rss"
+    printf '  %-8s %12s req/s   p50 %8s ms   p99 %8s ms   peak RSS %6s MiB\n' "bare" "$bare_rps" "$bare_p50" \
+        "$bare_p99" "$bare_rss"
     printf '  ratio pledged/nginx: %s (target >= 1.0; p99 target < 2 ms)\n' "$ratio"
+    printf '  ratio pledged/bare Pistache: %s (target >= 0.97, access log on)\n' "$bare_ratio"
+    printf '  pledged idle RSS: %s MiB (target < 64)\n' "$idle_rss"
     printf '  raw wrk output: %s\n' "$WORK/wrk.txt"
     bench_record banner.pledged "$pledged_rps $pledged_p50 $pledged_p99 $pledged_rss"
     bench_record banner.nginx "$nginx_rps $nginx_p50 $nginx_p99 $nginx_rss"
     bench_record banner.ratio "$ratio"
+    bench_record banner.bare "$bare_rps $bare_p50 $bare_p99 $bare_rss"
+    bench_record banner.bare_ratio "$bare_ratio"
+    bench_record idle_rss "$idle_rss"
 }
 
 main "$@"
