@@ -11,6 +11,10 @@
   var maximum = Number(page.dataset.maximum);
   var exponent = new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() })
     .resolvedOptions().maximumFractionDigits;
+  // PLEDGED_COVER_FEE, empty when off: the fee a donor may add, by the server's own rule.
+  var feeBasisPoints = page.dataset.feeBasisPoints === '' ? null : Number(page.dataset.feeBasisPoints);
+  var feeFixed = Number(page.dataset.feeFixed || '0');
+  var coverFee = document.getElementById('cover-fee');
   var presets = exponent === 0 ? [1000, 2500, 5000, 10000] : [10, 25, 50, 100];
   var amountInput = document.getElementById('amount');
   var submit = document.getElementById('submit');
@@ -43,11 +47,45 @@
     selectedPreset = button.dataset.amount;
     amountInput.value = '';
     showErrors({});
+    showFee();
   }
   amountInput.addEventListener('input', function () {
     selectedPreset = null;
     document.querySelectorAll('#presets button').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
+    showFee();
   });
+
+  // The smallest c with c - round(c * PERCENT / 100) - FIXED >= amount, rounding a half up
+  // (API.md, POST /v1/pledges; src/domain/covered_fee.cpp): whole numbers only, so exact.
+  function quotient(n, d) { return (n - n % d) / d; }
+  function chargedCoveringFee(amount) {
+    function left(c) { return c - quotient(c * feeBasisPoints + 5000, 10000) - feeFixed; }
+    var c = Math.max(amount, quotient((amount + feeFixed) * 10000, 10000 - feeBasisPoints) - 2);
+    while (left(c) < amount) c += 1;
+    return c;
+  }
+
+  // "Add $1.06 to cover fees" for the amount chosen now, and what will be charged.
+  function showFee() {
+    if (feeBasisPoints === null) return;
+    var amount = toMinorUnits(selectedPreset !== null ? selectedPreset : amountInput.value);
+    var line = document.getElementById('cover-fee-line');
+    var total = document.getElementById('cover-fee-total');
+    if (amount === null || amount < minimum || amount > maximum) {
+      line.textContent = 'Add the processing fee so that all of my gift reaches us';
+      delete line.dataset.fee;
+      total.textContent = '';
+      return;
+    }
+    var charged = chargedCoveringFee(amount);
+    line.textContent = 'Add ' + formatMinor(charged - amount) + ' to cover fees';
+    line.dataset.fee = String(charged - amount);
+    total.textContent = coverFee.checked ? 'You will be charged ' + formatMinor(charged) + '.' : '';
+  }
+  if (feeBasisPoints !== null) {
+    document.getElementById('cover-fee-choice').hidden = false;
+    coverFee.addEventListener('change', showFee);
+  }
 
   // "25", "25.5", "25.50" -> minor units as an integer, exactly as the server parses major units.
   function toMinorUnits(text) {
@@ -86,6 +124,7 @@
       email: email, name: name, anonymous: document.getElementById('anonymous').checked,
       message: message, digest_opt_in: document.getElementById('digest').checked
     };
+    if (feeBasisPoints !== null) body.cover_fee = coverFee.checked;
     return { errors: errors, body: body };
   }
 

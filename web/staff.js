@@ -115,6 +115,7 @@
     cards.appendChild(card('Donors', r.donors.toLocaleString(), r.recurring_donors + ' recurring'));
     cards.appendChild(card('Average gift', money(r.average_gift, c)));
     cards.appendChild(card('Refunded', money(r.refunded, c), money(r.disputed, c) + ' disputed'));
+    cards.appendChild(card('Fees covered', money(r.fees_covered, c), 'added by donors, in gross'));
     cards.appendChild(card('At this pace', money(r.pace.expected_at_end, c),
       r.pace.goal_reached_on ? 'goal on ' + r.pace.goal_reached_on : 'goal not in sight'));
     drawCumulative(r);

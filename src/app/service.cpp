@@ -171,8 +171,10 @@ int run_service(const Config& config, Logger& log) {
   UnmatchedEventRepository unmatched_event_repository(pool);
 
   Readiness readiness(config.database_url, latest_schema_version());
+  std::optional<FeeRule> cover_fee;
+  if (config.cover_fee) cover_fee = FeeRule{config.cover_fee->percent_basis_points, config.cover_fee->fixed};
   PledgeService pledge_service(PledgeService::Deps{campaign_repository, pledge_repository, idempotency_repository,
-                                                   stripe_client.get(), config.public_url, log});
+                                                   stripe_client.get(), config.public_url, log, cover_fee});
   webhooks::EventProcessor event_processor(pool, webhooks::live_stripe_key(config.stripe_secret_key.value_or("")));
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();

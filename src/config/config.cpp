@@ -176,6 +176,42 @@ Reader header_text(std::string Config::*field, std::size_t max_length) {
   };
 }
 
+constexpr long long kMaxCoverFeeBasisPoints = 5000;  // the same bounds as domain/covered_fee.hpp's
+constexpr long long kMaxCoverFeeFixed = 10000;
+
+// `PERCENT%+FIXED` (2.9%+30) or `off`. The percentage is read digit by digit into basis
+// points, so 2.9 is exactly 290; bounds as the fee rule needs them (below 100%, so that a
+// gift can always be grossed up).
+Status read_cover_fee(const char* name, const std::string& value, Config& config) {
+  const std::string expected =
+      "expected PERCENT%+FIXED (e.g. 2.9%+30: at most two decimals, at most 50%, "
+      "FIXED a whole number of minor units up to 10000) or off, got \"" +
+      value + "\"";
+  if (value == "off") {
+    config.cover_fee.reset();
+    return Status::success();
+  }
+  const auto percent_sign = value.find("%+");
+  if (percent_sign == std::string::npos || percent_sign == 0) return bad(name, expected);
+  const std::string percent = value.substr(0, percent_sign);
+  const auto point = percent.find('.');
+  const std::string whole = percent.substr(0, point);
+  const std::string decimals = point == std::string::npos ? "" : percent.substr(point + 1);
+  const auto all_digits = [](const std::string& text) {
+    return text.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (whole.empty() || whole.size() > 2 || !all_digits(whole) || !all_digits(decimals) || decimals.size() > 2 ||
+      (point != std::string::npos && decimals.empty())) {
+    return bad(name, expected);
+  }
+  const long long basis_points = std::stoll(whole) * 100 + std::stoll((decimals + "00").substr(0, 2));
+  const std::string fixed_text = value.substr(percent_sign + 2);
+  const auto fixed = all_digits(fixed_text) && fixed_text.size() <= 5 ? parse_integer(fixed_text) : std::nullopt;
+  if (basis_points > kMaxCoverFeeBasisPoints || !fixed || *fixed > kMaxCoverFeeFixed) return bad(name, expected);
+  config.cover_fee = CoverFeeSetting{basis_points, *fixed};
+  return Status::success();
+}
+
 struct Setting {
   const char* name;
   const char* fallback;  // read in place of an unset variable; nullptr: unset leaves the field empty
@@ -217,6 +253,7 @@ const std::vector<Setting>& settings() {
       {"PLEDGED_ORG_TAX_ID", nullptr, header_text(&Config::org_tax_id, 100)},
       {"PLEDGED_ORG_ADDRESS", nullptr, header_text(&Config::org_address, 500)},
       {"PLEDGED_MAIL_FROM", nullptr, header_text(&Config::mail_from, 300)},  // default: below
+      {"PLEDGED_COVER_FEE", "2.9%+30", read_cover_fee},
   };
   return table;
 }

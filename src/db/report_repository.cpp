@@ -46,10 +46,18 @@ constexpr int kExportPageRows = 1000;
   "    AND n.kind IN ('payment', 'offline_gift')) "                                                     \
   "GROUP BY g.donor_key "
 
+// The fee a donor covered in one payment row `r` of ledger_entries or staff_ledger: its
+// pledge's fee when the payment is exactly what the pledge's Checkout charged (a monthly
+// amount changed in the Billing Portal no longer carries it); 0 for every other row.
+#define PLEDGED_FEE_COVERED(r)                                                                       \
+  "coalesce((SELECT p.fee FROM pledges p WHERE p.id = " r ".pledge_id AND " r ".kind = 'payment' " \
+  "  AND p.charged = " r ".amount), 0)"
+
 #define PLEDGED_GIFTS_EXPORT_SQL                                                                           \
   "SELECT id, extract(epoch FROM occurred_at)::bigint, (occurred_at AT TIME ZONE $4)::date::text, kind, "     \
   "  amount, currency, frequency, method, coalesce(pledge_id, ''), coalesce(donor_name, ''), "                \
-  "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, '') "                 \
+  "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, ''), "                \
+  "  " PLEDGED_FEE_COVERED("staff_ledger") " "                                                                \
   "FROM staff_ledger WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE "ORDER BY id"
 
 // One query, read a page at a time through a cursor: the database streams the rows
@@ -87,7 +95,7 @@ GiftExportRow gift_row(const pqxx::row& row) {
                        row[3].as<std::string>(),   row[4].as<std::int64_t>(),  row[5].as<std::string>(),
                        row[6].as<std::string>(),   row[7].as<std::string>(),   row[8].as<std::string>(),
                        row[9].as<std::string>(),   row[10].as<std::string>(),  row[11].as<bool>(),
-                       row[12].as<std::string>(),  row[13].as<std::string>()};
+                       row[12].as<std::string>(),  row[13].as<std::string>(), row[14].as<std::int64_t>()};
 }
 
 }  // namespace
@@ -116,7 +124,9 @@ std::vector<PreparedStatement> ReportRepository::statements() {
        "     AND occurred_at < " PLEDGED_RANGE_LO ")::bigint, "
        "  (SELECT coalesce(sum(l.amount), 0) FROM ledger_entries l JOIN campaigns c ON c.id = l.campaign_id "
        "     WHERE l.campaign_id = $1 AND l.occurred_at <= least(to_timestamp($5::bigint), c.ends_at) "
-       "     AND l.occurred_at > least(to_timestamp($5::bigint), c.ends_at) - interval '7 days')::bigint "
+       "     AND l.occurred_at > least(to_timestamp($5::bigint), c.ends_at) - interval '7 days')::bigint, "
+       "  (SELECT coalesce(sum(" PLEDGED_FEE_COVERED("l") "), 0) FROM ledger_entries l "
+       "     WHERE l.campaign_id = $1 AND l.kind = 'payment' AND" PLEDGED_IN_RANGE ")::bigint "
        "FROM staff_ledger WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE},
       {kByDay,
        "WITH daily AS (SELECT (occurred_at AT TIME ZONE $4)::date AS day, "
@@ -193,6 +203,7 @@ Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaig
         report.raised = summary[11].as<std::int64_t>();
         report.net_before_range = summary[12].as<std::int64_t>();
         report.net_last_7_days = summary[13].as<std::int64_t>();
+        report.fees_covered = summary[14].as<std::int64_t>();
 
         for (const auto& row : tx.exec_prepared(kByDay, campaign.id, range.from, range.to, range.time_zone)) {
           report.by_day.push_back(DayFigures{row[0].as<std::string>(), row[1].as<std::int64_t>(),

@@ -58,7 +58,8 @@ Result<PledgeRequest> parse_pledge_request(std::string_view body) {
     }
   }
   for (const auto& [field, target] : {std::pair<const char*, bool*>{"anonymous", &request.anonymous},
-                                      std::pair<const char*, bool*>{"digest_opt_in", &request.digest_opt_in}}) {
+                                      std::pair<const char*, bool*>{"digest_opt_in", &request.digest_opt_in},
+                                      std::pair<const char*, bool*>{"cover_fee", &request.cover_fee}}) {
     const auto flag = parsed.find(field);
     if (flag == parsed.end() || flag->is_null()) continue;
     if (flag->is_boolean()) {
@@ -100,7 +101,8 @@ bool is_valid_email(std::string_view email) {
   return true;
 }
 
-std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& request, const Campaign* campaign) {
+std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& request, const Campaign* campaign,
+                                                       const FeeRule* cover_fee) {
   auto errors = request.type_errors;
   auto add = [&errors](const char* field, std::string problem) { errors.emplace(field, std::move(problem)); };
 
@@ -121,6 +123,12 @@ std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& requ
     add("amount", "must be at least " + std::to_string(minimum));
   } else if (*request.amount > kMaxPledgeAmount) {
     add("amount", "must be at most " + std::to_string(kMaxPledgeAmount));
+  }
+  if (request.cover_fee && cover_fee == nullptr) {
+    add("cover_fee", "is not offered: covering the processing fee is turned off");
+  } else if (request.cover_fee && request.amount && *request.amount >= minimum && *request.amount <= kMaxPledgeAmount &&
+             charged_covering_fee(*request.amount, *cover_fee) > kMaxPledgeAmount) {
+    add("cover_fee", "the gift with its fee would be more than " + std::to_string(kMaxPledgeAmount));
   }
   if (request.frequency.empty()) {
     add("frequency", "is required");
@@ -146,6 +154,8 @@ std::string public_pledge_json(const Pledge& pledge) {
               {"status", to_string(pledge.status)},
               {"campaign", pledge.campaign_slug},
               {"amount", pledge.amount},
+              {"fee", pledge.fee},
+              {"charged", pledge.charged},
               {"currency", pledge.currency},
               {"frequency", to_string(pledge.frequency)},
               {"checkout_url", pledge.checkout_url}}
@@ -174,6 +184,10 @@ std::optional<Pledge> parse_public_pledge_json(std::string_view text) {
   pledge.status = *known_status;
   pledge.campaign_slug = *campaign;
   pledge.amount = amount->get<std::int64_t>();
+  // Answers kept before covered fees existed have neither: nothing was added then.
+  const auto fee = parsed.find("fee");
+  pledge.fee = fee != parsed.end() && fee->is_number_integer() ? fee->get<std::int64_t>() : 0;
+  pledge.charged = pledge.amount + pledge.fee;
   pledge.currency = *currency;
   pledge.frequency = *frequency == "monthly" ? Frequency::monthly : Frequency::once;
   pledge.checkout_url = *url;

@@ -50,6 +50,16 @@ std::map<std::string, std::string> campaign_values(const Progress& progress) {
           {"minimum", std::to_string(currency ? currency->minimum_charge : 0)}};
 }
 
+// The donation page's copy of PLEDGED_COVER_FEE, for its "Add $X to cover fees" line;
+// empty when off, which hides the choice.
+std::map<std::string, std::string> donate_values(const Progress& progress,
+                                                 const std::optional<CoverFeeSetting>& cover_fee) {
+  auto values = campaign_values(progress);
+  values["fee_basis_points"] = cover_fee ? std::to_string(cover_fee->percent_basis_points) : "";
+  values["fee_fixed"] = cover_fee ? std::to_string(cover_fee->fixed) : "";
+  return values;
+}
+
 // Who may put the banner's iframe on their pages: ourselves and the allowed origins.
 std::string embed_frame_ancestors(const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) return "*";
@@ -83,11 +93,13 @@ void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Confi
                                  embed_ancestors));
   });
 
-  routes.add(Method::Get, "/donate/:slug", [&cache](const RouteRequest& request, ExchangePtr exchange) {
-    const auto progress = cache.find(request.param("slug"));
-    if (!progress) return not_found(exchange);
-    exchange->send(page_response(fill_template(web_file("donate.html"), campaign_values(progress->progress)), "'none'"));
-  });
+  routes.add(Method::Get, "/donate/:slug",
+             [&cache, cover_fee = config.cover_fee](const RouteRequest& request, ExchangePtr exchange) {
+               const auto progress = cache.find(request.param("slug"));
+               if (!progress) return not_found(exchange);
+               exchange->send(page_response(
+                   fill_template(web_file("donate.html"), donate_values(progress->progress, cover_fee)), "'none'"));
+             });
 
   routes.add(Method::Get, "/donate/:slug/thanks", [&cache](const RouteRequest& request, ExchangePtr exchange) {
     const auto progress = cache.find(request.param("slug"));

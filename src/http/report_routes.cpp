@@ -50,7 +50,8 @@ json report_json(const CampaignReportView& view) {
             {"starts_at", format_rfc3339(r.starts_at)},
             {"ends_at", format_rfc3339(r.ends_at)},
             {"as_of", format_rfc3339(view.as_of)},
-            {"net_before_range", r.net_before_range}};
+            {"net_before_range", r.net_before_range},
+            {"fees_covered", r.fees_covered}};
   json days = json::array();
   for (const auto& day : r.by_day) {
     days.push_back({{"date", day.date}, {"gifts", day.gifts}, {"amount", day.amount}, {"net", day.net}});

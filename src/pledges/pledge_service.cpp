@@ -20,6 +20,8 @@ Pledge started(const NewPledge& pledge, const std::string& campaign_slug, const 
   view.status = PledgeStatus::pending;
   view.campaign_slug = campaign_slug;
   view.amount = pledge.amount;
+  view.fee = pledge.fee;
+  view.charged = pledge.charged;
   view.currency = pledge.currency;
   view.frequency = pledge.frequency;
   view.checkout_url = checkout_url;
@@ -48,7 +50,8 @@ Result<StartedPledge> PledgeService::create(const PledgeCall& call, Timestamp no
     if (!*found) return make_error(ErrorCode::not_found, "no campaign with that slug");
     campaign = std::move(**found);
   }
-  if (auto errors = pledge_field_errors(*request, campaign ? &*campaign : nullptr); !errors.empty()) {
+  const FeeRule* cover_fee = deps_.cover_fee ? &*deps_.cover_fee : nullptr;
+  if (auto errors = pledge_field_errors(*request, campaign ? &*campaign : nullptr, cover_fee); !errors.empty()) {
     auto error = make_error(ErrorCode::validation_failed, "some fields are invalid");
     error.fields = std::move(errors);
     return error;
@@ -64,6 +67,8 @@ Result<StartedPledge> PledgeService::create(const PledgeCall& call, Timestamp no
   pledge.id = new_pledge_id();
   pledge.campaign_id = campaign->id;
   pledge.amount = *request->amount;
+  pledge.charged = request->cover_fee ? charged_covering_fee(pledge.amount, *cover_fee) : pledge.amount;
+  pledge.fee = pledge.charged - pledge.amount;
   pledge.currency = request->currency;
   pledge.frequency = request->frequency == "monthly" ? Frequency::monthly : Frequency::once;
   pledge.email = request->email;
@@ -127,9 +132,10 @@ Result<StartedPledge> PledgeService::start_checkout(const NewPledge& pledge, con
     return keep_not_started(checkout_unavailable(pledge.id, "Online checkout is not configured on this server.",
                                                  kNotConfiguredRetryAfterSeconds));
   }
-  stripe::CheckoutRequest checkout{pledge.id,     campaign.slug,  campaign.title,
-                                   pledge.amount, pledge.currency, pledge.frequency == Frequency::monthly,
-                                   pledge.email,  deps_.public_url};
+  // The fee is part of the price: one line item of `charged`, every month for a monthly gift.
+  stripe::CheckoutRequest checkout{pledge.id,      campaign.slug,   campaign.title,
+                                   pledge.charged, pledge.currency, pledge.frequency == Frequency::monthly,
+                                   pledge.email,   deps_.public_url};
   auto session = stripe::create_checkout_session(*deps_.stripe, checkout);
   if (!session) {
     if (session.error().code != ErrorCode::unavailable) return keep_not_started(session.error());

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "csv_reader.hpp"
 #include "staff_fixture.hpp"
 
 using namespace pledged::testing;
@@ -323,4 +324,46 @@ TEST_F(Reports, WebhookHealthShowsLastEventPerTypeFailuresAndWaiting) {
   EXPECT_EQ(health["by_type"][1]["type"], "invoice.paid");
   EXPECT_EQ(health["by_type"][1]["failed_24h"], 1);
   EXPECT_TRUE(health["oldest_waiting_at"].is_string());
+}
+
+TEST_F(Reports, FeesCoveredAreThePledgesFeesInPaymentsOfWhatCheckoutChargedInTheRange) {
+  // $25 once with its fee (2606 charged, fee 106), $10 monthly with its fee (1061, fee 61),
+  // $25 once without. A refund takes nothing from fees_covered (it is a part of gross);
+  // an installment the donor changed to 1500 in the Billing Portal carries no fee.
+  insert_pledge("pl_f0000000000000000001", "once", "fay@example.org", "Fay", false);
+  insert_pledge("pl_f0000000000000000002", "monthly", "mo@example.org", "Mo", false);
+  insert_pledge("pl_f0000000000000000003", "once", "cy@example.org", "Cy", false);
+  database_->execute("UPDATE pledges SET fee = 106 WHERE id = 'pl_f0000000000000000001'");
+  database_->execute("UPDATE pledges SET amount = 1000, fee = 61 WHERE id = 'pl_f0000000000000000002'");
+  insert_entry("payment", 2606, "2026-11-20T10:00:00Z", "fay@example.org", "pl_f0000000000000000001", "py_f1");
+  insert_entry("refund", -2606, "2026-11-25T10:00:00Z", "fay@example.org", "pl_f0000000000000000001", "re_f1");
+  insert_entry("payment", 1061, "2026-11-21T10:00:00Z", "mo@example.org", "pl_f0000000000000000002", "in_f1");
+  insert_entry("payment", 1061, "2026-12-21T10:00:00Z", "mo@example.org", "pl_f0000000000000000002", "in_f2");
+  insert_entry("payment", 1500, "2026-12-22T10:00:00Z", "mo@example.org", "pl_f0000000000000000002", "in_f3");
+  insert_entry("payment", 2500, "2026-11-22T10:00:00Z", "cy@example.org", "pl_f0000000000000000003", "py_f3");
+  insert_entry("offline_gift", 1000, "2026-11-23T10:00:00Z", "cash@example.org", "", "");
+
+  EXPECT_EQ(report("")["fees_covered"], 106 + 61 + 61);
+  EXPECT_EQ(report("?from=2026-11-15&to=2026-11-30")["fees_covered"], 106 + 61);
+  EXPECT_EQ(report("?from=2026-12-01&to=2026-12-31")["fees_covered"], 61);
+  EXPECT_EQ(report("?from=2026-11-22&to=2026-11-25")["fees_covered"], 0);
+
+  const auto csv = staff_get("/v1/reports/campaigns/eoy-2026/gifts.csv", viewer_token_);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  const auto rows = parse_csv(csv.body);
+  ASSERT_EQ(rows.size(), 8u) << csv.body;
+  const auto fee_column =
+      static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "fee_covered") - rows[0].begin());
+  ASSERT_LT(fee_column, rows[0].size()) << "a fee_covered column";
+  const auto stripe_column =
+      static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "stripe_object_id") - rows[0].begin());
+  std::map<std::string, std::string> fee_by_object;
+  for (std::size_t i = 1; i < rows.size(); ++i) fee_by_object[rows[i][stripe_column]] = rows[i][fee_column];
+  EXPECT_EQ(fee_by_object, (std::map<std::string, std::string>{{"py_f1", "106"},
+                                                               {"re_f1", "0"},
+                                                               {"in_f1", "61"},
+                                                               {"in_f2", "61"},
+                                                               {"in_f3", "0"},
+                                                               {"py_f3", "0"},
+                                                               {"", "0"}}));
 }

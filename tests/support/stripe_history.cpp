@@ -251,14 +251,15 @@ StripeHistory generate_history(int count) {
 void insert_pledges(const TestDatabase& database, const std::vector<HistoryPledge>& pledges) {
   std::ostringstream sql;
   sql << "INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email, "
-         "checkout_session_id) SELECT v.id, c.id, v.amount, 'usd', v.frequency, 'pending', v.email, v.session "
+         "checkout_session_id, fee) SELECT v.id, c.id, v.amount, 'usd', v.frequency, 'pending', v.email, v.session, "
+         "v.fee "
          "FROM campaigns c, (VALUES ";
   for (std::size_t i = 0; i < pledges.size(); ++i) {
     const auto& p = pledges[i];
     sql << (i ? "," : "") << "('" << p.id << "'," << p.amount << ",'" << p.frequency << "','donor" << i
-        << "@example.org','" << p.checkout_session_id << "')";
+        << "@example.org','" << p.checkout_session_id << "'," << p.fee << ")";
   }
-  sql << ") AS v(id, amount, frequency, email, session) WHERE c.slug = 'eoy-2026'";
+  sql << ") AS v(id, amount, frequency, email, session, fee) WHERE c.slug = 'eoy-2026'";
   database.execute(sql.str());
 }
 

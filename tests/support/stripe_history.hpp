@@ -26,6 +26,7 @@ struct HistoryPledge {
   std::int64_t amount = 0;
   std::string checkout_session_id;
   std::string expected_status;
+  std::int64_t fee = 0;  // a covered fee: its Checkout charged amount + fee
 };
 
 struct StripeHistory {

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "pledged/config/config.hpp"
 #include "pledged/config/stripe_safety.hpp"
@@ -226,4 +228,39 @@ TEST(Config, AcceptsTheLocalStandInsPlaceholdersOnLoopbackOnly) {
   auto live = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"STRIPE_SECRET_KEY", "sk_live_abcdefghijklmnop"}}));
   ASSERT_TRUE(live) << live.error().message;
   EXPECT_EQ(pledged::stripe_mode(*live), "live");
+}
+
+TEST(Config, CoverFeeDefaultsToTwoPointNinePercentPlusThirty) {
+  auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}}));
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_TRUE(config->cover_fee);
+  EXPECT_EQ(config->cover_fee->percent_basis_points, 290);
+  EXPECT_EQ(config->cover_fee->fixed, 30);
+}
+
+TEST(Config, CoverFeeReadsPercentDecimalsExactlyAsBasisPoints) {
+  const std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> cases = {
+      {"2.9%+30", 290, 30},  {"2.90%+30", 290, 30},      {"3%+0", 300, 0}, {"0.01%+1", 1, 1},
+      {"2.25%+25", 225, 25}, {"50%+10000", 5000, 10000}, {"0%+0", 0, 0},   {"1.5%+5", 150, 5}};
+  for (const auto& [text, basis_points, fixed] : cases) {
+    auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_COVER_FEE", text}}));
+    ASSERT_TRUE(config) << text << ": " << config.error().message;
+    ASSERT_TRUE(config->cover_fee) << text;
+    EXPECT_EQ(config->cover_fee->percent_basis_points, basis_points) << text;
+    EXPECT_EQ(config->cover_fee->fixed, fixed) << text;
+  }
+  auto off = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_COVER_FEE", "off"}}));
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->cover_fee);
+}
+
+TEST(Config, ABadCoverFeeRefusesStartUpNamingTheVariable) {
+  for (const char* text : {"",        "2.9%",      "2.9",      "2.9% + 30", "2.9%+",   "%+30",     "2.%+30",
+                           ".9%+30",  "2.999%+30", "50.01%+0", "100%+0",    "-1%+30",  "2.9%+-1",  "2.9%+10001",
+                           "2,9%+30", "OFF",       "on",       "2.9%+30c",  "1e1%+30", "2.9%+0x1e"}) {
+    auto config = load_config(env_of({{"PLEDGED_DATABASE_URL", kUrl}, {"PLEDGED_COVER_FEE", text}}));
+    ASSERT_FALSE(config) << '"' << text << "\" was accepted";
+    EXPECT_EQ(config.error().message.rfind("PLEDGED_COVER_FEE: expected PERCENT%+FIXED", 0), 0)
+        << config.error().message;
+  }
 }

@@ -74,6 +74,9 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"amount", 50, "", ""}, FieldCase{"amount", 49, "", "at least 50"},
         FieldCase{"amount", 0, "", "at least 50"}, FieldCase{"amount", -100, "", "at least 50"},
         FieldCase{"amount", 99999999, "", ""}, FieldCase{"amount", 100000000, "", "at most 99999999"},
+        // PLEDGED_COVER_FEE off (no rule given): only false, or none, is accepted.
+        FieldCase{"cover_fee", true, "", "turned off"}, FieldCase{"cover_fee", false, "", ""},
+        FieldCase{"cover_fee", "true", "", "true or false"},
         FieldCase{"amount", 25.5, "", "integer"}, FieldCase{"amount", 2500.0, "", "integer"},
         FieldCase{"amount", "2500", "", "integer"}, FieldCase{"amount", nullptr, "", "required"},
         FieldCase{"currency", "eur", "", "campaign's currency, usd"}, FieldCase{"currency", "USD", "", "usd"},

@@ -12,6 +12,13 @@
 
 namespace pledged {
 
+// PLEDGED_COVER_FEE, `PERCENT%+FIXED`: the percentage in basis points (2.9% = 290, at
+// most two decimals, never a float), the fixed part in minor units.
+struct CoverFeeSetting {
+  std::int64_t percent_basis_points = 0;
+  std::int64_t fixed = 0;
+};
+
 struct ListenAddress {
   std::string host;
   std::uint16_t port = 0;
@@ -38,6 +45,7 @@ struct Config {
   std::string org_name;     // PLEDGED_ORG_NAME, as receipts name the organisation
   std::string org_tax_id;   // PLEDGED_ORG_TAX_ID, "" when none
   std::string org_address;  // PLEDGED_ORG_ADDRESS, "" when none
+  std::optional<CoverFeeSetting> cover_fee;  // PLEDGED_COVER_FEE; nullopt when `off`
 
   // Sizing, beyond the contract's table; defaults suit a 2-core machine.
   int http_threads = 0;    // PLEDGED_HTTP_THREADS: Pistache reactor threads

@@ -8,6 +8,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/domain/campaign.hpp"
+#include "pledged/domain/covered_fee.hpp"
 #include "pledged/domain/pledge_status.hpp"
 
 namespace pledged {
@@ -33,6 +34,7 @@ struct PledgeRequest {
   bool anonymous = false;
   std::string message;
   bool digest_opt_in = false;  // "email me the daily digest", from the donation page
+  bool cover_fee = false;      // add the processing fee (PLEDGED_COVER_FEE) to what is charged
   // Fields of the wrong JSON type ("amount": "25"), found while parsing.
   std::map<std::string, std::string> type_errors;
 };
@@ -42,8 +44,10 @@ Result<PledgeRequest> parse_pledge_request(std::string_view body);
 
 // Every invalid field with what is wrong with it; empty when the pledge is valid
 // for `campaign`. Without a campaign (none named) the currency is only checked to be
-// one we take. Character limits count Unicode code points, not bytes.
-std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& request, const Campaign* campaign);
+// one we take. Character limits count Unicode code points, not bytes. `cover_fee` is
+// PLEDGED_COVER_FEE, nullptr when `off`: then `cover_fee: true` is an invalid field.
+std::map<std::string, std::string> pledge_field_errors(const PledgeRequest& request, const Campaign* campaign,
+                                                       const FeeRule* cover_fee = nullptr);
 
 // A syntactically valid address (RFC 5321 shape, ASCII or UTF-8), at most 254 bytes.
 bool is_valid_email(std::string_view email);
@@ -52,7 +56,9 @@ bool is_valid_email(std::string_view email);
 struct NewPledge {
   std::string id;  // "pl_" + 24 base62 characters
   std::int64_t campaign_id = 0;
-  std::int64_t amount = 0;
+  std::int64_t amount = 0;   // the gift
+  std::int64_t fee = 0;      // the fee the donor covers; 0 without cover_fee
+  std::int64_t charged = 0;  // amount + fee: what Checkout charges (each month, for a monthly gift)
   std::string currency;
   Frequency frequency = Frequency::once;
   std::string email;
@@ -70,6 +76,8 @@ struct Pledge {
   std::string id;
   std::string campaign_slug;
   std::int64_t amount = 0;
+  std::int64_t fee = 0;
+  std::int64_t charged = 0;
   std::string currency;
   Frequency frequency = Frequency::once;
   PledgeStatus status = PledgeStatus::pending;
@@ -78,7 +86,7 @@ struct Pledge {
 };
 
 // The pledge as the donor's browser sees it after POST /v1/pledges (API.md): id,
-// status, campaign, amount, currency, frequency, checkout_url. Also the form in which
+// status, campaign, amount, fee, charged, currency, frequency, checkout_url. Also the form in which
 // an Idempotency-Key's first answer is kept, so that a replay is the same bytes.
 std::string public_pledge_json(const Pledge& pledge);
 // The reverse, for a kept answer; nullopt when the text is not such a pledge.

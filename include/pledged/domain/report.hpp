@@ -81,6 +81,9 @@ struct CampaignReport {
   std::vector<DonorLine> lapsed_donors;
   std::vector<RecentGift> recent_gifts;
   std::int64_t net_last_7_days = 0;  // the 7 days before `as_of` (or before the end, once ended)
+  // Of `gross`, what donors added to cover the processing fee (cover_fee): each payment in
+  // the range of exactly what its Checkout charged brings its pledge's fee (docs/counting.md).
+  std::int64_t fees_covered = 0;
 };
 
 // Rounded half up to whole minor units; 0 without gifts.
@@ -117,6 +120,7 @@ struct GiftExportRow {
   bool anonymous = false;
   std::string stripe_object_id;
   std::string note;
+  std::int64_t fee_covered = 0;  // of `amount`, the fee the donor added (cover_fee); 0 for other rows
 };
 
 }  // namespace pledged

@@ -10,6 +10,7 @@
 #include "pledged/db/campaign_repository.hpp"
 #include "pledged/db/idempotency_repository.hpp"
 #include "pledged/db/pledge_repository.hpp"
+#include "pledged/domain/covered_fee.hpp"
 #include "pledged/stripe/stripe_client.hpp"
 
 namespace pledged {
@@ -36,6 +37,7 @@ class PledgeService {
     stripe::StripeClient* stripe;  // nullptr when no STRIPE_SECRET_KEY is configured
     std::string public_url;
     Logger& log;
+    std::optional<FeeRule> cover_fee = std::nullopt;  // PLEDGED_COVER_FEE; nullopt when off
   };
   explicit PledgeService(Deps deps) : deps_(std::move(deps)) {}
 

@@ -70,6 +70,44 @@ test('a double click on submit creates one pledge', async () => {
   await page.close();
 });
 
+// Issue 18: "Add $X to cover fees" is computed in the page by the server's rule; for five
+// amounts (4.56 and 23.98 where a half rounds up: 14.5 and 72.5 cents of percentage) the
+// line shows exactly the `fee` the server answers, before anything is submitted.
+test('the fee line equals the server\'s fee for five amounts, and a ticked box is charged with it', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  await page.goto(`${service.url}/donate/eoy-2026`);
+  assert.equal(await page.locator('#cover-fee-choice').isVisible(), true);
+  assert.equal(await page.locator('#cover-fee').isChecked(), false, 'the donor chooses; nothing is added unasked');
+  const line = page.locator('#cover-fee-line');
+  for (const [typed, amount, written] of [['25', 2500, '$1.06'], ['4.56', 456, '$0.45'], ['23.98', 2398, '$1.03'],
+    ['0.50', 50, '$0.32'], ['100', 10000, '$3.30']]) {
+    await page.fill('#amount', typed);
+    assert.equal(await line.textContent(), `Add ${written} to cover fees`, typed);
+    const shown = Number(await line.getAttribute('data-fee'));
+    const reply = await fetch(`${service.url}/v1/pledges`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ campaign: 'eoy-2026', amount, currency: 'usd', frequency: 'once',
+        email: 'fee-check@example.org', cover_fee: true }),
+    });
+    assert.equal(reply.status, 201, typed);
+    const pledge = await reply.json();
+    assert.equal(shown, pledge.fee, `${typed}: the page's fee is the server's`);
+    assert.equal(pledge.charged, amount + pledge.fee, typed);
+  }
+  await page.click('#presets button[data-amount="25"]');
+  assert.equal(await line.textContent(), 'Add $1.06 to cover fees', 'a preset updates the line too');
+  await tabTo(page, '#cover-fee');  // keyboard: Tab to the box (its focus visible), Space ticks it
+  await page.keyboard.press('Space');
+  assert.equal(await page.locator('#cover-fee').isChecked(), true);
+  assert.equal(await page.locator('#cover-fee-total').textContent(), 'You will be charged $26.06.');
+  await page.fill('#email', 'gus@example.org');
+  await page.click('#submit');
+  await page.waitForURL(`${standin.url}/checkout/**`, { timeout: 15000 });
+  assert.equal(database.query("SELECT amount || ' ' || fee || ' ' || charged FROM pledges WHERE donor_email = 'gus@example.org'"),
+    '2500 106 2606');
+  await page.close();
+});
+
 test('an amount the server refuses shows its field error next to the field', async () => {
   const page = await browser.newPage({ locale: 'en-US' });
   await page.goto(`${service.url}/donate/eoy-2026`);

@@ -13,7 +13,7 @@ namespace {
 bool is_failed(const ModelPledge& pledge, const StormEvent& event) {
   if (event.livemode) return true;
   const bool one_time_payment = event.kind == Kind::checkout_paid || event.kind == Kind::intent_succeeded;
-  return one_time_payment && !pledge.monthly && event.amount != pledge.amount;
+  return one_time_payment && !pledge.monthly && event.amount != pledge.charged();
 }
 
 std::vector<std::string> named_objects(const StormEvent& event) {
@@ -78,30 +78,57 @@ struct DisputeFacts {
   bool reinstated = false;  // funds_reinstated, or a won verdict
 };
 
-}  // namespace
-
-std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
-  // Repeats of an event are the event: keep each number once.
+// Repeats of an event are the event: each number once, the pledge's events only.
+std::vector<const StormEvent*> distinct_events(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
   std::set<int> seen;
   std::vector<const StormEvent*> distinct;
   for (const auto& event : events) {
     if (seen.insert(event.number).second) distinct.push_back(&event);
   }
+  return pledges_events(pledge, distinct);
+}
 
-  std::map<std::string, std::int64_t> payments;  // one payment per intent (one-time) or invoice (monthly)
+// One payment per intent (one-time) or invoice (monthly), at its amount.
+std::map<std::string, std::int64_t> payments_of(const ModelPledge& pledge,
+                                                const std::vector<const StormEvent*>& events) {
+  std::map<std::string, std::int64_t> payments;
+  for (const StormEvent* event : events) {
+    if (event->kind == Kind::checkout_paid && !pledge.monthly) {
+      payments.emplace(event->intent.empty() ? event->object : event->intent, event->amount);
+    } else if (event->kind == Kind::intent_succeeded && !pledge.monthly) {
+      payments.emplace(event->object, event->amount);
+    } else if (event->kind == Kind::invoice_paid && pledge.monthly) {
+      payments.emplace(event->object, event->amount);
+    }
+  }
+  return payments;
+}
+
+}  // namespace
+
+std::int64_t default_covered_fee(std::int64_t amount) {
+  // round(c × 2.9 / 100) with a half rounded up, in exact tenths of a cent: c × 29 / 1000.
+  const auto left = [](std::int64_t c) { return c - (c * 29 + 500) / 1000 - 30; };
+  std::int64_t charged = amount;
+  while (left(charged) < amount) ++charged;
+  return charged - amount;
+}
+
+std::int64_t pledge_fees_covered(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
+  std::int64_t fees = 0;
+  for (const auto& [key, amount] : payments_of(pledge, distinct_events(pledge, events))) {
+    if (amount == pledge.charged()) fees += pledge.fee;
+  }
+  return fees;
+}
+
+std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
+  const auto own = distinct_events(pledge, events);
+  const auto payments = payments_of(pledge, own);
   std::map<std::string, ChargeRefunds> charges;
   std::map<std::string, DisputeFacts> disputes;
-  for (const StormEvent* event : pledges_events(pledge, distinct)) {
+  for (const StormEvent* event : own) {
     switch (event->kind) {
-      case Kind::checkout_paid:
-        if (!pledge.monthly) payments.emplace(event->intent.empty() ? event->object : event->intent, event->amount);
-        break;
-      case Kind::intent_succeeded:
-        if (!pledge.monthly) payments.emplace(event->object, event->amount);
-        break;
-      case Kind::invoice_paid:
-        if (pledge.monthly) payments.emplace(event->object, event->amount);
-        break;
       case Kind::charge_refunded: {
         auto& charge = charges[event->object];
         charge.largest_cumulative = std::max(charge.largest_cumulative, event->amount);

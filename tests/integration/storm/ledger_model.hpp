@@ -42,11 +42,23 @@ struct StormEvent {
 
 struct ModelPledge {
   bool monthly = false;
-  std::int64_t amount = 0;  // what its Checkout charges (a one-time payment must equal it)
+  std::int64_t amount = 0;  // the gift
+  std::int64_t fee = 0;     // the processing fee the donor chose to cover (cover_fee), else 0
+  // What its Checkout charges, each month for a monthly gift: a one-time payment must equal it.
+  std::int64_t charged() const { return amount + fee; }
 };
 
 // The pledge's net in the ledger (payments − refunds − disputes lost) after `events`
-// were delivered in any order, any number of times each.
+// were delivered in any order, any number of times each. A covered fee is part of the
+// charged amount: the ledger counts what Stripe received (DESIGN.md).
 std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>& events);
+
+// Of the pledge's payments (before refunds and disputes), what the donor added for fees: its
+// fee for each counted payment of exactly what its Checkout charged (docs/counting.md).
+std::int64_t pledge_fees_covered(const ModelPledge& pledge, const std::vector<StormEvent>& events);
+
+// The fee that covering it adds to `amount` under PLEDGED_COVER_FEE's default, 2.9% + 30:
+// API.md's words as a search, the smallest c with c − round(c × 2.9 / 100) − 30 ≥ amount.
+std::int64_t default_covered_fee(std::int64_t amount);
 
 }  // namespace pledged::testing::storm

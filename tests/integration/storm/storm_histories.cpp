@@ -30,6 +30,7 @@ class WorldBuilder {
     refund_events_ = chance(80);
     history_.pledge.monthly = chance(40);
     history_.pledge.amount = between(500, 50000);
+    if (chance(30)) history_.pledge.fee = default_covered_fee(history_.pledge.amount);  // cover_fee
     if (history_.pledge.monthly) {
       monthly_gift();
     } else {
@@ -58,7 +59,7 @@ class WorldBuilder {
   }
 
   void one_time_gift() {
-    const auto amount = history_.pledge.amount;
+    const auto amount = history_.pledge.charged();
     const int path = static_cast<int>(between(0, 99));
     auto& session = emit(path < 70 ? Kind::checkout_paid : Kind::checkout_unpaid, "checkout.session.completed", "cs");
     session.intent = "pi_once";
@@ -89,12 +90,12 @@ class WorldBuilder {
   void monthly_gift() {
     auto& session = emit(Kind::checkout_subscription, "checkout.session.completed", "cs");
     session.subscription = "sub_gift";
-    session.amount = history_.pledge.amount;
+    session.amount = history_.pledge.charged();
     session.names_pledge = true;
     const int installments = static_cast<int>(between(1, 4));
     for (int k = 1; k <= installments; ++k) {
       // The donor may change the amount in the Billing Portal: it counts as billed.
-      const auto amount = chance(20) ? history_.pledge.amount + 100 * k : history_.pledge.amount;
+      const auto amount = chance(20) ? history_.pledge.charged() + 100 * k : history_.pledge.charged();
       installment("in_" + std::to_string(k), "sub_gift", amount, true);
     }
     if (chance(30)) {
@@ -214,7 +215,9 @@ class WorldBuilder {
       StormEvent forged = payments[between(0, static_cast<std::int64_t>(payments.size()) - 1)];
       forged.number = static_cast<int>(events_.size());
       forged.amount = chance(50) ? 9999999999LL : forged.amount + between(-forged.amount + 1, 1000);
-      if (forged.amount == history_.pledge.amount) ++forged.amount;
+      // A covered gift paid without its fee: the gift alone is not what its Checkout charged.
+      if (history_.pledge.fee > 0 && chance(50)) forged.amount = history_.pledge.amount;
+      if (forged.amount == history_.pledge.charged()) ++forged.amount;
       events_.push_back(forged);
     }
     if (!own.empty() && chance(10)) {
@@ -257,6 +260,7 @@ RenderedPledge render_pledge(const ModelPledge& pledge, const std::string& tag) 
   rendered.pledge.id = new_pledge_id();
   rendered.pledge.frequency = pledge.monthly ? "monthly" : "once";
   rendered.pledge.amount = pledge.amount;
+  rendered.pledge.fee = pledge.fee;
   rendered.pledge.checkout_session_id = "cs_test_" + tag;
   return rendered;
 }

@@ -217,6 +217,7 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
             << " sender(s) (PLEDGED_STORM_HISTORIES, PLEDGED_STORM_SEED, PLEDGED_STORM_SENDERS)\n";
   std::mt19937_64 interleave(seed);
   std::int64_t campaign_expected = 0;
+  std::int64_t fees_expected = 0;  // of the campaign's gross, the covered fees
   int disagreements = 0, events_delivered = 0;
   for (int first = 0; first < histories; first += kBatch) {
     const int count = std::min(kBatch, histories - first);
@@ -250,17 +251,19 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     for (int h = 0; h < count; ++h) {
       const auto expected = pledge_net(batch[h].pledge, batch[h].deliveries);
       campaign_expected += expected;
+      fees_expected += pledge_fees_covered(batch[h].pledge, batch[h].deliveries);
       const auto found = nets.find(pledges[h].pledge.id);
       const auto got = found == nets.end() ? 0 : found->second;
       if (got == expected) continue;
       if (++disagreements > kReportedFailures) continue;
       const auto minimal = shrink(batch[h].pledge, batch[h].deliveries);
       ADD_FAILURE() << "history " << first + h << " of seed " << seed << " ("
-                    << (batch[h].pledge.monthly ? "monthly" : "once") << " " << batch[h].pledge.amount << "): ledger "
-                    << got << ", model " << expected << "\n  replay: PLEDGED_STORM_SEED=" << seed
-                    << " PLEDGED_STORM_HISTORIES=" << first + h + 1 << "\n  smallest history that disagrees ("
-                    << minimal.size() << " of " << batch[h].deliveries.size() << " deliveries; ledger "
-                    << replay(batch[h].pledge, minimal) << ", model " << pledge_net(batch[h].pledge, minimal) << "):\n"
+                    << (batch[h].pledge.monthly ? "monthly" : "once") << " " << batch[h].pledge.amount << " fee "
+                    << batch[h].pledge.fee << "): ledger " << got << ", model " << expected
+                    << "\n  replay: PLEDGED_STORM_SEED=" << seed << " PLEDGED_STORM_HISTORIES=" << first + h + 1
+                    << "\n  smallest history that disagrees (" << minimal.size() << " of " << batch[h].deliveries.size()
+                    << " deliveries; ledger " << replay(batch[h].pledge, minimal) << ", model "
+                    << pledge_net(batch[h].pledge, minimal) << "):\n"
                     << listing(minimal);
     }
     // Shrinking replays add pledges of their own: the campaign's figure is compared while
@@ -274,6 +277,7 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     const auto report = staff_get("/v1/reports/campaigns/eoy-2026", viewer_token_);
     ASSERT_EQ(report.status, 200) << report.body;
     EXPECT_EQ(json::parse(report.body)["raised"].get<std::int64_t>(), campaign_expected);
+    EXPECT_EQ(json::parse(report.body)["fees_covered"].get<std::int64_t>(), fees_expected) << "the covered fees";
     const auto csv = staff_get("/v1/reports/campaigns/eoy-2026/gifts.csv", viewer_token_);
     ASSERT_EQ(csv.status, 200);
     const auto rows = parse_csv(csv.body);
@@ -284,7 +288,8 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     for (std::size_t r = 1; r < rows.size(); ++r) csv_total += std::stoll(rows[r].at(amount));
     EXPECT_EQ(csv_total, campaign_expected) << "the sum of gifts.csv";
   }
-  std::cout << "[ figures  ] storm: " << events_delivered << " deliveries, " << disagreements << " disagreements\n";
+  std::cout << "[ figures  ] storm: " << events_delivered << " deliveries, " << disagreements << " disagreements, "
+            << fees_expected << " in covered fees\n";
   EXPECT_EQ(disagreements, 0);
 }
 

@@ -48,7 +48,7 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   // Keep an event whose money cannot be written faithfully, flagged, for a person; no
   // retry changes the answer.
   auto problem = effect_problem(effect, pledge->currency);
-  if (!problem) problem = payment_amount_problem(effect, pledge->facts, pledge->amount);
+  if (!problem) problem = payment_amount_problem(effect, pledge->facts, pledge->charged);
   if (problem) return {EventOutcome::failed, *problem, "", "", false, true};
   std::optional<PledgeStatus> advance_to;
   if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) advance_to = effect.advance_to;

@@ -14,7 +14,7 @@ namespace {
 // it costs no round trip of its own.
 constexpr const char* kFind = "stripe_pledge_find";
 constexpr const char* kFindSql =
-    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.amount, "
+    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.charged, "
     "  set_config('pledged.notify_after_commit', 'on', true) "
     "FROM pledges p JOIN ("
     "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY($1::text[]) "
@@ -73,7 +73,7 @@ std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, cons
   pledge.currency = row[3].as<std::string>();
   pledge.facts.status = parse_pledge_status(row[4].as<std::string>()).value_or(PledgeStatus::pending);
   pledge.donor_key = row[5].as<std::string>();
-  pledge.amount = row[6].as<std::int64_t>();
+  pledge.charged = row[6].as<std::int64_t>();
   return pledge;
 }
 

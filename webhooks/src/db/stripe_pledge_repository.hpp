@@ -15,7 +15,7 @@ struct StripePledge {
   PledgeFacts facts;
   std::int64_t campaign_id = 0;
   std::string currency;
-  std::int64_t amount = 0;  // what its Checkout charges (each month, for a monthly gift)
+  std::int64_t charged = 0;  // what its Checkout charges, the covered fee included (each month, if monthly)
   std::string donor_key;  // lower-cased email
 };
 
