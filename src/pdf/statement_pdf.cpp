@@ -27,19 +27,36 @@ void on_error(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
   if (*first == 0) *first = error != 0 ? error : detail;
 }
 
-// The standard fonts speak WinAnsi: Latin-1 letters are kept, control characters
-// dropped, anything else becomes '?'.
+// The standard fonts speak WinAnsi (Windows-1252): Latin-1 letters and the usual
+// typographic marks are kept, control characters dropped, anything else becomes '?'.
+char win_ansi_of(unsigned code) {
+  if (code >= 0xa0 && code <= 0xff) return static_cast<char>(code);
+  if (code >= 0x20 && code < 0x7f) return static_cast<char>(code);
+  switch (code) {
+    case 0x20ac: return '\x80';  // euro sign
+    case 0x2026: return '\x85';  // ellipsis
+    case 0x2018: return '\x91';
+    case 0x2019: return '\x92';
+    case 0x201c: return '\x93';
+    case 0x201d: return '\x94';
+    case 0x2013: return '\x96';  // en dash
+    case 0x2014: return '\x97';  // em dash
+    default: return code < 0x20 || (code >= 0x7f && code < 0xa0) ? '\0' : '?';
+  }
+}
+
 std::string win_ansi(const std::string& utf8) {
   std::string out;
   for (std::size_t i = 0; i < utf8.size();) {
     const auto c = static_cast<unsigned char>(utf8[i]);
-    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
-    if (i + length > utf8.size()) length = 1;
-    unsigned code = c;
-    if (length == 2) code = ((c & 0x1fu) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3fu);
-    if (length == 1 && c >= 0x80) code = '?';
-    if (length > 2) code = '?';
-    if (code >= 0x20 && code != 0x7f && !(code >= 0x80 && code < 0xa0)) out += static_cast<char>(code);
+    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    unsigned code = length == 1 ? c : length == 2 ? (c & 0x1fu) : length == 3 ? (c & 0x0fu) : (c & 0x07u);
+    if (length == 0 || i + length > utf8.size()) {
+      code = '?';  // not UTF-8
+      length = 1;
+    }
+    for (std::size_t k = 1; k < length; ++k) code = (code << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3fu);
+    if (const char mapped = win_ansi_of(code); mapped != '\0') out += mapped;
     i += length;
   }
   return out;
