@@ -91,6 +91,7 @@
         if (!$('to').value) $('to').value = body.to;
         render(body);
         loadWebhooks();
+        loadEmails();
       });
     }).catch(function () { $('report-error').textContent = 'The server could not be reached.'; });
   }
@@ -244,6 +245,23 @@
         box.appendChild(summary);
         h.by_type.forEach(function (t) {
           box.appendChild(el('p', { class: 'fine' }, t.type + ': last ' + new Date(t.last_received_at).toLocaleString()));
+        });
+      }).catch(function () {});
+  }
+
+  // The donor-email outbox: counts and the last failures (time, kind, error class only).
+  function loadEmails() {
+    api('/v1/reports/emails/health').then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (h) {
+        var box = $('emails');
+        box.textContent = '';
+        if (!h) { box.appendChild(el('p', { class: 'fine' }, 'Email health is not available.')); return; }
+        box.appendChild(el('p', { class: h.failed ? 'warn' : 'ok' },
+          h.queued + ' queued, ' + h.sent + ' sent, ' + h.failed + ' failed.' +
+          (h.oldest_queued_at ? ' Oldest queued since ' + new Date(h.oldest_queued_at).toLocaleString() + '.' : '')));
+        h.last_failures.forEach(function (f) {
+          box.appendChild(el('p', { class: 'fine' },
+            new Date(f.at).toLocaleString() + ': ' + f.kind + ' (' + f.status + '): ' + f.error));
         });
       }).catch(function () {});
   }

@@ -21,6 +21,8 @@ PLEDGED_PACKAGES=(
     libpistache-dev libpqxx-dev libcurl4-openssl-dev libssl-dev
     nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev
     libhowardhinnant-date-dev
+    # Year-end statements as PDF (libharu); pdftotext reads them back in the email tests.
+    libhpdf-dev poppler-utils
     postgresql-15 postgresql-client-15
     curl procps
     # The deploy checks (tests/deploy): nginx -t, a throwaway certificate,

@@ -21,6 +21,7 @@
 #include "pledged/db/refund_repository.hpp"
 #include "pledged/db/report_repository.hpp"
 #include "pledged/db/staff_token_repository.hpp"
+#include "pledged/db/statement_repository.hpp"
 #include "pledged/db/unmatched_event_repository.hpp"
 #include "pledged/db/webhook_health_repository.hpp"
 #include "pledged/email/outbox_sender.hpp"
@@ -49,7 +50,8 @@ std::vector<PreparedStatement> all_statements() {
        {CampaignRepository::statements(), ProgressRepository::statements(), PledgeRepository::statements(),
         IdempotencyRepository::statements(), webhooks::EventProcessor::statements(), StaffTokenRepository::statements(),
         ReportRepository::statements(), WebhookHealthRepository::statements(), AdminRepository::statements(),
-        RefundRepository::statements(), UnmatchedEventRepository::statements(), EmailOutboxRepository::statements()}) {
+        RefundRepository::statements(), UnmatchedEventRepository::statements(), EmailOutboxRepository::statements(),
+        StatementRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -179,11 +181,12 @@ int run_service(const Config& config, Logger& log) {
   webhooks::WaitingEventRetrier waiting_retrier(event_processor, std::chrono::seconds(1));
   waiting_retrier.start();
   EmailOutboxRepository email_outbox(pool);
+  const Organisation organisation{config.org_name, config.org_tax_id, config.org_address};
   std::unique_ptr<email::OutboxSender> email_sender;
   if (config.smtp_url) {
     email_sender = std::make_unique<email::OutboxSender>(
-        email_outbox, email::SmtpOptions{*config.smtp_url},
-        email::Organisation{config.org_name, config.org_tax_id, config.org_address, config.mail_from}, log, metrics);
+        email_outbox, email::smtp_options_for_lease(*config.smtp_url, config.email_lease), config.email_lease,
+        email::Organisation{organisation, config.mail_from}, log, metrics);
     email_sender->start();
   } else {
     log.event("warn", "PLEDGED_SMTP_URL is not set: donor emails wait in the outbox, unsent");
@@ -191,18 +194,21 @@ int run_service(const Config& config, Logger& log) {
   StaffAccess staff(staff_tokens);
   CampaignReports reports(campaign_repository, report_repository);
   WebhookHealthCheck webhook_health(webhook_events);
+  EmailOutboxHealthCheck email_health(email_outbox);
   CampaignAdmin admin(admin_repository, campaign_repository, idempotency_repository);
   // Without a Stripe key, refunds answer 503 (nothing to refund through).
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
   PledgeRefunds refunds(refund_repository, idempotency_repository, refund_gateway.get());
   UnmatchedEventsReview unmatched_events(unmatched_event_repository, event_processor);
+  StatementRepository statement_repository(pool);
+  YearStatements statements(statement_repository, organisation);
 
   PledgeProgress pledge_progress(pledge_repository, progress_repository, cache);
 
   HttpService server(config,
                      HttpUseCases{readiness, cache, pledge_service, pledge_progress, event_processor, staff, reports,
-                                  webhook_health, admin, refunds, unmatched_events},
+                                  webhook_health, email_health, admin, refunds, unmatched_events, statements},
                      HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();

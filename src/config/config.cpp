@@ -249,6 +249,7 @@ const std::vector<Setting>& settings() {
       {"PLEDGED_CHECKOUT_WORKERS", "16", whole_number(&Config::checkout_workers, 1, 1024)},
       {"PLEDGED_ACCESS_LOG", "on", read_access_log},
       {"PLEDGED_SMTP_URL", nullptr, read_smtp_url},
+      {"PLEDGED_EMAIL_LEASE_SECONDS", "90", whole_number(&Config::email_lease, 4, 3600)},
       {"PLEDGED_ORG_NAME", "Our newsroom", header_text(&Config::org_name, 200)},
       {"PLEDGED_ORG_TAX_ID", nullptr, header_text(&Config::org_tax_id, 100)},
       {"PLEDGED_ORG_ADDRESS", nullptr, header_text(&Config::org_address, 500)},

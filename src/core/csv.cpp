@@ -30,7 +30,10 @@ std::string csv_text(std::string_view value) {
   return quoted;
 }
 
-void append_csv_row(std::string& out, std::initializer_list<std::string> cells) {
+namespace {
+
+template <typename Cells>
+void append_cells(std::string& out, const Cells& cells) {
   bool first = true;
   for (const auto& cell : cells) {
     if (!first) out.push_back(',');
@@ -39,5 +42,11 @@ void append_csv_row(std::string& out, std::initializer_list<std::string> cells) 
   }
   out.append("\r\n");
 }
+
+}  // namespace
+
+void append_csv_row(std::string& out, std::initializer_list<std::string> cells) { append_cells(out, cells); }
+
+void append_csv_row(std::string& out, const std::vector<std::string>& cells) { append_cells(out, cells); }
 
 }  // namespace pledged

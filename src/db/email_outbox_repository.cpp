@@ -12,6 +12,8 @@ constexpr const char* kClaim = "email_outbox_claim";
 constexpr const char* kMarkSent = "email_outbox_mark_sent";
 constexpr const char* kMarkFailed = "email_outbox_mark_failed";
 constexpr const char* kCounts = "email_outbox_counts";
+constexpr const char* kOldestQueued = "email_outbox_oldest_queued";
+constexpr const char* kLastFailures = "email_outbox_last_failures";
 
 #define PLEDGED_OUTBOX_COLUMNS \
   "(kind, movement, ledger_entry_id, recipient, donor_name, campaign_title, amount, currency, occurred_at)"
@@ -54,12 +56,13 @@ std::vector<PreparedStatement> EmailOutboxRepository::statements() {
        "      ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due "
        "WHERE o.id = due.id "
        "RETURNING o.id, o.kind, o.recipient, o.donor_name, o.campaign_title, o.amount, o.currency, "
-       "  extract(epoch FROM o.occurred_at)::bigint, extract(epoch FROM o.created_at)::bigint, o.attempts"},
+       "  extract(epoch FROM o.occurred_at)::bigint, extract(epoch FROM o.created_at)::bigint, o.attempts, "
+       "  coalesce(o.summary, ''), o.attachment, coalesce(o.attachment_name, '')"},
       {kMarkSent,
        "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL "
        "WHERE id = $1 AND status = 'queued'"},
       {kMarkFailed,
-       "UPDATE email_outbox SET last_error = $2, "
+       "UPDATE email_outbox SET last_error = $2, last_error_at = clock_timestamp(), "
        "  status = CASE WHEN $4::boolean OR created_at < clock_timestamp() - interval '1 day' "
        "    THEN 'failed' ELSE 'queued' END, "
        "  next_attempt_at = clock_timestamp() + make_interval(secs => $3::bigint) "
@@ -67,6 +70,10 @@ std::vector<PreparedStatement> EmailOutboxRepository::statements() {
       {kCounts,
        "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'sent'), "
        "  count(*) FILTER (WHERE status = 'failed') FROM email_outbox"},
+      {kOldestQueued, "SELECT extract(epoch FROM min(created_at))::bigint FROM email_outbox WHERE status = 'queued'"},
+      {kLastFailures,
+       "SELECT extract(epoch FROM last_error_at)::bigint, kind, status, last_error FROM email_outbox "
+       "WHERE last_error_at IS NOT NULL ORDER BY last_error_at DESC, id DESC LIMIT 10"},
   };
 }
 
@@ -94,6 +101,9 @@ Result<std::vector<OutboxEmail>> EmailOutboxRepository::claim(int limit, std::ch
       email.occurred_at = Timestamp(std::chrono::seconds(row[7].as<std::int64_t>()));
       email.created_at = Timestamp(std::chrono::seconds(row[8].as<std::int64_t>()));
       email.attempts = row[9].as<int>();
+      email.summary = row[10].as<std::string>();
+      if (!row[11].is_null()) email.attachment = pqxx::binarystring(row[11]).str();
+      email.attachment_name = row[12].as<std::string>();
       claimed.push_back(std::move(email));
     }
     return claimed;
@@ -111,13 +121,35 @@ Status EmailOutboxRepository::mark_attempt_failed(std::int64_t id, const std::st
       Retry::if_broken);
 }
 
+namespace {
+
+OutboxCounts read_counts(Tx& tx) {
+  const auto row = tx.exec_prepared1(kCounts);
+  return OutboxCounts{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+}
+
+}  // namespace
+
 Result<OutboxCounts> EmailOutboxRepository::counts() {
+  return pool_.transact([](Tx& tx) { return read_counts(tx); }, Retry::if_broken, TxMode::read_only);
+}
+
+Result<OutboxHealth> EmailOutboxRepository::health() {
   return pool_.transact(
       [](Tx& tx) {
-        const auto row = tx.exec_prepared1(kCounts);
-        return OutboxCounts{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+        OutboxHealth health;
+        health.counts = read_counts(tx);
+        const auto oldest = tx.exec_prepared1(kOldestQueued);
+        if (!oldest[0].is_null())
+          health.oldest_queued_at = Timestamp(std::chrono::seconds(oldest[0].as<std::int64_t>()));
+        for (const auto& row : tx.exec_prepared(kLastFailures)) {
+          health.last_failures.push_back(OutboxFailure{Timestamp(std::chrono::seconds(row[0].as<std::int64_t>())),
+                                                       row[1].as<std::string>(), row[2].as<std::string>(),
+                                                       row[3].as<std::string>()});
+        }
+        return health;
       },
-      Retry::if_broken, TxMode::read_only);
+      Retry::if_broken, TxMode::snapshot);
 }
 
 }  // namespace pledged

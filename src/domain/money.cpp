@@ -80,4 +80,11 @@ std::string Money::to_major_string() const {
   return negative ? "-" + digits : digits;
 }
 
+std::string display_amount(std::int64_t minor_units, const std::string& currency) {
+  std::string upper;
+  for (const char c : currency) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  auto money = Money::of(minor_units, currency);
+  return (money ? money->to_major_string() : std::to_string(minor_units)) + " " + upper;
+}
+
 }  // namespace pledged

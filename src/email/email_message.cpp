@@ -11,8 +11,6 @@
 namespace pledged::email {
 namespace {
 
-constexpr const char* kNoGoodsOrServices = "No goods or services were provided in exchange for this contribution.";
-
 std::string base64_lines(const std::string& bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -75,13 +73,6 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::string format_amount(std::int64_t minor_units, const std::string& currency) {
-  std::string upper;
-  for (const char c : currency) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  auto money = Money::of(minor_units, currency);
-  return (money ? money->to_major_string() : std::to_string(minor_units)) + " " + upper;
-}
-
 std::string format_date(Timestamp t) { return format_rfc3339(t).substr(0, 10); }
 
 std::string rfc5322_date(Timestamp t) {
@@ -105,9 +96,16 @@ struct Body {
 };
 
 Body body_of(const OutboxEmail& row, const Organisation& organisation) {
-  const std::string amount = format_amount(row.amount, row.currency);
+  const std::string amount = display_amount(row.amount, row.currency);
   Body body;
-  if (row.kind == "refund_notice") {
+  if (row.kind == "statement") {
+    // A statement's year is the one its row is dated in (1 January); its figures are in the PDF.
+    const std::string year = format_date(row.occurred_at).substr(0, 4);
+    body.subject = "Your " + year + " statement of giving to " + organisation.name;
+    body.opening = "Thank you for your gifts to " + organisation.name + " in " + year +
+                   ". Your statement of the year is attached as a PDF.";
+    body.facts = {{"Year", year}, {"Total, net of refunds", row.summary}};
+  } else if (row.kind == "refund_notice") {
     body.subject = "Refund of your gift to " + organisation.name;
     body.opening = "Your gift to " + organisation.name + " has been refunded.";
     body.facts = {{"Refunded in total", amount}, {"Refund date", format_date(row.occurred_at)}};
@@ -116,12 +114,12 @@ Body body_of(const OutboxEmail& row, const Organisation& organisation) {
     body.opening = "Thank you for your gift to " + organisation.name + ".";
     body.facts = {{"Amount", amount}, {"Date", format_date(row.occurred_at)}};
   }
-  body.facts.emplace_back("Campaign", row.campaign_title);
+  if (row.kind != "statement") body.facts.emplace_back("Campaign", row.campaign_title);
   body.facts.emplace_back("Donor", row.donor_name.empty() ? row.recipient : row.donor_name + ", " + row.recipient);
   body.facts.emplace_back("Organisation", organisation.name);
   if (!organisation.tax_id.empty()) body.facts.emplace_back("Tax id", organisation.tax_id);
   if (!organisation.address.empty()) body.facts.emplace_back("Address", organisation.address);
-  body.facts.emplace_back("Receipt number", std::to_string(row.id));
+  if (row.kind != "statement") body.facts.emplace_back("Receipt number", std::to_string(row.id));
   return body;
 }
 
@@ -189,12 +187,25 @@ std::optional<EmailMessage> compose_email(const OutboxEmail& row, const Organisa
   data += "Date: " + rfc5322_date(now) + "\r\n";
   data += "Message-ID: " + message.message_id + "\r\n";
   data += "MIME-Version: 1.0\r\n";
+  // With an attachment: multipart/mixed, the text and HTML alternatives first, then the file.
+  const std::string mixed = "=_pledged_mixed_" + std::to_string(row.id);
+  if (!row.attachment.empty()) {
+    data += "Content-Type: multipart/mixed; boundary=\"" + mixed + "\"\r\n\r\n--" + mixed + "\r\n";
+  }
   data += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
   data += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
   data += base64_lines(plain_part(body));
   data += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
   data += base64_lines(html_part(body));
   data += "--" + boundary + "--\r\n";
+  if (!row.attachment.empty()) {
+    // The name is the outbox's (checked to [A-Za-z0-9._-] by migration 0010): safe in a header.
+    data += "--" + mixed + "\r\nContent-Type: application/pdf; name=\"" + row.attachment_name +
+            "\"\r\nContent-Disposition: attachment; filename=\"" + row.attachment_name +
+            "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+    data += base64_lines(row.attachment);
+    data += "--" + mixed + "--\r\n";
+  }
   return message;
 }
 

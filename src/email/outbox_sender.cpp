@@ -7,6 +7,7 @@ namespace {
 
 constexpr int kBatch = 10;
 constexpr std::chrono::seconds kIdlePoll{1};
+constexpr std::chrono::seconds kCountEvery{10};
 
 }  // namespace
 
@@ -15,17 +16,40 @@ std::chrono::seconds retry_delay(int attempts) {
   return std::min(std::chrono::seconds(2LL << doublings), std::chrono::seconds(1800));
 }
 
-OutboxSender::OutboxSender(EmailOutboxRepository& outbox, SmtpOptions smtp, Organisation organisation, Logger& log,
-                           Metrics& metrics)
+SmtpOptions smtp_options_for_lease(std::string url, std::chrono::seconds lease) {
+  SmtpOptions options{std::move(url)};
+  options.total_timeout =
+      std::min(options.total_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 2);
+  options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
+  return options;
+}
+
+OutboxSender::OutboxSender(EmailOutboxRepository& outbox, SmtpOptions smtp, std::chrono::seconds lease,
+                           Organisation organisation, Logger& log, Metrics& metrics)
     : outbox_(outbox),
       smtp_options_(smtp),
       organisation_(std::move(organisation)),
       log_(log),
       metrics_(metrics),
       transport_(std::move(smtp), &stopping_),
-      // Long enough for every send of a batch to start within it (see send_due).
-      lease_(std::chrono::duration_cast<std::chrono::seconds>(2 * smtp_options_.total_timeout) +
-             std::chrono::seconds(30)) {}
+      lease_(lease) {
+  metrics_.add_gauges([this](std::string& out) {
+    append_gauge(out, "pledged_email_outbox_queued", "Donor emails waiting in the outbox (every instance's).",
+                 static_cast<double>(queued_.load()));
+    append_gauge(out, "pledged_email_outbox_failed", "Donor emails given up, in the outbox.",
+                 static_cast<double>(failed_.load()));
+  });
+}
+
+void OutboxSender::refresh_counts() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - counted_at_ < kCountEvery) return;
+  counted_at_ = now;
+  if (auto counts = outbox_.counts()) {
+    queued_ = counts->queued;
+    failed_ = counts->failed;
+  }
+}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -34,6 +58,7 @@ void OutboxSender::start() {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
       lock.unlock();
+      refresh_counts();
       const bool more = send_due();
       lock.lock();
       if (!more) wake_.wait_for(lock, kIdlePoll, [this] { return stopping_.load(); });

@@ -10,6 +10,7 @@
 #include "pledged/http/staff_gate.hpp"
 #include "progress_routes.hpp"
 #include "report_routes.hpp"
+#include "statement_routes.hpp"
 #include "unmatched_event_routes.hpp"
 #include "webhook_routes.hpp"
 
@@ -26,8 +27,9 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
   add_pledge_progress_routes(routes, use.pledge_progress, run.workers);
   add_webhook_routes(
       routes, WebhookDeps{run.workers, use.events, run.metrics, config.webhook_secrets, config.webhook_tolerance});
-  add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health});
+  add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health, use.email_health});
   add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds});
+  add_statement_routes(routes, staff_gate, use.statements);
   add_unmatched_event_routes(routes, staff_gate, use.unmatched_events);
   return routes;
 }

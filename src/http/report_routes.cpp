@@ -91,6 +91,21 @@ json webhook_health_json(const WebhookHealth& health) {
           {"by_type", std::move(types)}};
 }
 
+json email_health_json(const OutboxHealth& health) {
+  json failures = json::array();
+  for (const auto& failure : health.last_failures) {
+    failures.push_back({{"at", format_rfc3339(failure.at)},
+                        {"kind", failure.kind},
+                        {"status", failure.status},
+                        {"error", failure.error}});
+  }
+  return {{"queued", health.counts.queued},
+          {"sent", health.counts.sent},
+          {"failed", health.counts.failed},
+          {"oldest_queued_at", optional_time_json(health.oldest_queued_at)},
+          {"last_failures", std::move(failures)}};
+}
+
 using CsvWriter = Status (CampaignReports::*)(const ExportRequest&, const CampaignReports::CsvSink&);
 
 StaffJob csv_export(CampaignReports& reports, CsvWriter write, const char* file_suffix) {
@@ -125,6 +140,12 @@ void add_report_routes(RouteTable& routes, StaffGate& gate, ReportDeps deps) {
                auto health = deps.webhook_health.now();
                if (!health) return health.error();
                return json_response(200, webhook_health_json(*health)).with_header("Cache-Control", "no-store");
+             }));
+  routes.add(Method::Get, "/v1/reports/emails/health",
+             gate.guard(StaffRole::viewer, [deps](const StaffCall&) -> Result<HttpResponse> {
+               auto health = deps.email_health.now();
+               if (!health) return health.error();
+               return json_response(200, email_health_json(*health)).with_header("Cache-Control", "no-store");
              }));
 }
 

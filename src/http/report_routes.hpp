@@ -1,7 +1,8 @@
 #pragma once
-// Staff reports (viewer role): campaign figures, CSV exports, webhook health.
+// Staff reports (viewer role): campaign figures, CSV exports, webhook and email health.
 #include "pledged/http/route_table.hpp"
 #include "pledged/http/staff_gate.hpp"
+#include "pledged/operations/email_outbox_health.hpp"
 #include "pledged/operations/webhook_health.hpp"
 #include "pledged/reports/campaign_reports.hpp"
 
@@ -10,6 +11,7 @@ namespace pledged {
 struct ReportDeps {
   CampaignReports& reports;
   WebhookHealthCheck& webhook_health;
+  EmailOutboxHealthCheck& email_health;
 };
 void add_report_routes(RouteTable& routes, StaffGate& gate, ReportDeps deps);
 

@@ -2,7 +2,12 @@
 // loopback (tools/smtp-capture): exactly one email per ledger movement however often
 // Stripe repeats its events, none lost while the SMTP server is down, none sent twice
 // by two instances, and no donor-entered text that adds a recipient or a header.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -10,8 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "smtp_capture.hpp"
-#include "staff_fixture.hpp"
+#include "email_fixture.hpp"
 #include "standin_process.hpp"
 #include "stripe_history.hpp"
 
@@ -19,9 +23,6 @@ using namespace pledged::testing;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kWebhook = "/v1/webhooks/stripe";
-constexpr std::chrono::seconds kDeliveryBound{60};  // a bound for a hang, not a timing requirement
 
 // The emails a pledge of generate_history's scenario (index mod 10) must bring, worked
 // out from the scenario's story, not from the code: (receipts, refund notices).
@@ -51,64 +52,6 @@ std::vector<std::string> events_of(const StripeHistory& history, const HistoryPl
   return own;
 }
 
-class EmailFixture : public StaffFixture {
- protected:
-  explicit EmailFixture(bool capture_now) {
-    if (capture_now) capture_ = std::make_unique<SmtpCapture>();
-    extra_env_["STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
-    extra_env_["PLEDGED_SMTP_URL"] = capture_ ? capture_->url() : "smtp://127.0.0.1:" + std::to_string(down_port_);
-    extra_env_["PLEDGED_ORG_NAME"] = "The Example Ledger";
-    extra_env_["PLEDGED_ORG_TAX_ID"] = "12-3456789";
-    extra_env_["PLEDGED_ORG_ADDRESS"] = "1 Press Row, Springfield";
-    extra_env_["PLEDGED_MAIL_FROM"] = "The Example Ledger <giving@ledger.example>";
-  }
-
-  void deliver(const std::string& body) {
-    const auto reply = http_request(port(), "POST", kWebhook, stripe_signature_headers(body, unix_now()), body);
-    ASSERT_EQ(reply.status, 200) << reply.body;
-  }
-
-  long long outbox(const std::string& where) const {
-    return std::stoll(database_->query_value("SELECT count(*) FROM email_outbox WHERE " + where));
-  }
-
-  // Until nothing is left to send (the rows, not the mailbox: a duplicate would show
-  // as one message too many, whenever it came).
-  void wait_until_outbox_sent() const {
-    const auto deadline = std::chrono::steady_clock::now() + kDeliveryBound;
-    while (outbox("status <> 'sent'") > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_EQ(outbox("status <> 'sent'"), 0) << "emails left unsent";
-  }
-
-  std::string paid_checkout_event(const HistoryPledge& pledge, const std::string& event_id) const {
-    json session = stripe_template("checkout.session");
-    session["id"] = pledge.checkout_session_id;
-    session["client_reference_id"] = pledge.id;
-    session["metadata"] = {{"pledge_id", pledge.id}};
-    session["mode"] = "payment";
-    session["payment_status"] = "paid";
-    session["amount_total"] = pledge.amount;
-    session["currency"] = "usd";
-    session["payment_intent"] = "pi_for_" + event_id;
-    return stripe_event(event_id, "checkout.session.completed", session, unix_now());
-  }
-
-  // n paid one-time pledges (donor0@…, donor1@…), their events delivered.
-  void pay(int n, const std::string& prefix) {
-    std::vector<HistoryPledge> pledges;
-    for (int i = 0; i < n; ++i) {
-      pledges.push_back({new_pledge_id(), "once", 1000 + i, "cs_test_" + prefix + std::to_string(i), "paid"});
-    }
-    insert_pledges(*database_, pledges);
-    for (int i = 0; i < n; ++i) deliver(paid_checkout_event(pledges[i], "evt_" + prefix + std::to_string(i)));
-  }
-
-  std::uint16_t down_port_ = unused_port();
-  std::unique_ptr<SmtpCapture> capture_;
-};
-
 class Receipts : public EmailFixture {
  protected:
   Receipts() : EmailFixture(true) {}
@@ -117,6 +60,53 @@ class Receipts : public EmailFixture {
 class ReceiptsSmtpDown : public EmailFixture {
  protected:
   ReceiptsSmtpDown() : EmailFixture(false) {}
+};
+
+// An SMTP server that takes the connection and never says a word: a sender talking to it
+// is mid-send, its claim taken and nothing sent, until its SMTP timeout.
+class StalledSmtp {
+ public:
+  StalledSmtp() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(listener_, 16) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot listen on loopback");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  ~StalledSmtp() {
+    for (const int fd : accepted_) close(fd);
+    close(listener_);
+  }
+  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  // Waits (up to `within`) for a client to connect, and keeps it connected in silence.
+  bool client_connected(std::chrono::milliseconds within) {
+    pollfd waiting{listener_, POLLIN, 0};
+    if (poll(&waiting, 1, static_cast<int>(within.count())) != 1) return false;
+    accepted_.push_back(accept(listener_, nullptr, nullptr));
+    return accepted_.back() >= 0;
+  }
+
+ private:
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::vector<int> accepted_;
+};
+
+// A short lease, so that the email of an instance killed mid-send is due again in seconds.
+constexpr const char* kShortLease = "4";
+
+class ReceiptsKilledMidSend : public EmailFixture {
+ protected:
+  ReceiptsKilledMidSend() : EmailFixture(false) {
+    extra_env_["PLEDGED_SMTP_URL"] = stalled_.url();
+    extra_env_["PLEDGED_EMAIL_LEASE_SECONDS"] = kShortLease;
+  }
+  StalledSmtp stalled_;
 };
 
 }  // namespace
@@ -216,6 +206,20 @@ TEST_F(ReceiptsSmtpDown, EmailsWaitWhileTheServerIsDownAndArriveOnceWhenItIsBack
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_EQ(outbox("last_error IS NOT NULL AND status = 'queued'"), 3);
+  // Staff see them waiting and why, without an address or a body.
+  const auto health = staff_get("/v1/reports/emails/health", viewer_token_);
+  ASSERT_EQ(health.status, 200) << health.body;
+  const auto seen = json::parse(health.body);
+  EXPECT_EQ(seen["queued"], 3);
+  EXPECT_EQ(seen["sent"], 0);
+  EXPECT_EQ(seen["failed"], 0);
+  ASSERT_EQ(seen["last_failures"].size(), 3u) << health.body;
+  for (const auto& failure : seen["last_failures"]) {
+    EXPECT_EQ(failure["kind"], "receipt");
+    EXPECT_EQ(failure["status"], "queued");
+    EXPECT_EQ(failure["error"].get<std::string>().rfind("smtp: ", 0), 0u) << failure;
+  }
+  EXPECT_EQ(health.body.find('@'), std::string::npos) << health.body;
 
   capture_ = std::make_unique<SmtpCapture>(down_port_);
   wait_until_outbox_sent();
@@ -235,4 +239,24 @@ TEST_F(Receipts, TwoInstancesSendingAtOnceNeverSendOneEmailTwice) {
     EXPECT_TRUE(message_ids.insert(message["message_id"]).second) << "sent twice: " << message["message_id"];
   }
   EXPECT_EQ(messages.size(), 30u);
+}
+
+TEST_F(ReceiptsKilledMidSend, AReceiptClaimedByAnInstanceKilledMidSendArrivesOnceFromAnother) {
+  pay(1, "killed");
+  // The first instance claimed the receipt and is talking to the silent server.
+  ASSERT_TRUE(stalled_.client_connected(std::chrono::seconds(20))) << "the receipt was never claimed";
+  service_->kill_abruptly();
+  ASSERT_EQ(outbox("status = 'queued' AND attempts = 1 AND last_error IS NULL"), 1) << "not killed mid-send";
+
+  capture_ = std::make_unique<SmtpCapture>();
+  auto env = service_env();
+  env["PLEDGED_SMTP_URL"] = capture_->url();
+  ServiceProcess second(env);
+  wait_until_outbox_sent();
+  EXPECT_EQ(outbox("attempts = 2"), 1);
+  // One more idle pass of the second sender's loop: still one email.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto messages = capture_->messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0]["recipients"], json::array({"donor0@example.org"}));
 }

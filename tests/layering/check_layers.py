@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Which layers' headers a layer may include directly (its own always).
-USE_CASES = {"progress", "pledges", "refunds", "reports", "staff", "admin", "operations"}
+USE_CASES = {"progress", "pledges", "refunds", "reports", "statements", "staff", "admin", "operations"}
 MAY_INCLUDE = {
     "core": set(),
     "config": {"core"},
@@ -25,7 +25,9 @@ MAY_INCLUDE = {
     "stripe": {"core", "domain"},
     "webhooks": {"core", "domain", "db", "stripe"},
     "email": {"core", "domain", "db"},
+    "pdf": {"core", "domain"},
     **{case: {"core", "config", "domain", "db", "stripe", "webhooks"} | USE_CASES for case in USE_CASES},
+    "statements": {"core", "config", "domain", "db", "pdf"} | USE_CASES,
     "http": {"core", "config", "domain", "webhooks"} | USE_CASES,
     "app": {"core", "config", "domain", "db", "stripe", "webhooks", "email", "http"} | USE_CASES,
 }
@@ -37,6 +39,7 @@ THIRD_PARTY = {
     "pistache": ({"http"}, "only http/ uses Pistache"),
     "curl": ({"stripe", "email"}, "only stripe/ (Stripe's API) and email/ (SMTP) use libcurl"),
     "CLI": ({"app"}, "only app/ parses the command line (CLI11)"),
+    "hpdf.h": ({"pdf"}, "only pdf/ renders PDFs (libharu)"),
     "openssl": ({"core", "webhooks"}, "only core/crypto and the webhook signature use OpenSSL"),
 }
 

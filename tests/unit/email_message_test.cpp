@@ -1,6 +1,7 @@
+#include "pledged/email/email_message.hpp"
+
 #include <gtest/gtest.h>
 
-#include "pledged/email/email_message.hpp"
 #include "pledged/email/outbox_sender.hpp"
 
 using pledged::OutboxEmail;
@@ -77,4 +78,28 @@ TEST(EmailMessage, RetriesBackOffToHalfAnHour) {
   EXPECT_EQ(retry_delay(2).count(), 4);
   EXPECT_EQ(retry_delay(5).count(), 32);
   EXPECT_EQ(retry_delay(100).count(), 1800);
+}
+
+TEST(EmailMessage, AStatementIsMultipartMixedWithTheAlternativesThenThePdf) {
+  auto statement = row("ana@example.org", "Ana");
+  statement.kind = "statement";
+  statement.summary = "70.00 USD";
+  statement.attachment = std::string("%PDF-1.3\n\0\xff", 11);
+  statement.attachment_name = "statement-2026.pdf";
+  const auto message = compose_email(statement, kOrganisation, Timestamp{});
+  ASSERT_TRUE(message);
+  const auto& data = message->data;
+  const auto mixed = data.find("Content-Type: multipart/mixed;");
+  const auto alternative = data.find("Content-Type: multipart/alternative;");
+  const auto pdf = data.find("Content-Type: application/pdf; name=\"statement-2026.pdf\"");
+  ASSERT_NE(mixed, std::string::npos) << data;
+  EXPECT_LT(mixed, alternative);
+  EXPECT_LT(alternative, pdf);
+  EXPECT_NE(data.find("Content-Disposition: attachment; filename=\"statement-2026.pdf\""), std::string::npos);
+  // The 11 bytes in base64, written out by hand.
+  EXPECT_NE(data.find("JVBERi0xLjMKAP8=\r\n"), std::string::npos) << data;
+  EXPECT_EQ(data.substr(data.size() - 4), "--\r\n");
+  // A receipt stays multipart/alternative only.
+  EXPECT_EQ(compose_email(row("ana@example.org", "Ana"), kOrganisation, Timestamp{})->data.find("multipart/mixed"),
+            std::string::npos);
 }

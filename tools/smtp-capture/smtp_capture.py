@@ -8,11 +8,12 @@ DATA, RSET, NOOP, QUIT; no STARTTLS offered, so a client's opportunistic STARTTL
 stays plain). Prints `listening PORT` on stdout once bound. Each message accepted is
 written to FOLDER as NNNNNN.json (atomically: a temporary name, then a rename):
 {"envelope_from", "recipients", "headers": [[name, value]...], "subject", "message_id",
-"text", "html", "raw"}. With --print, a line per message on stdout: its subject and recipients.
+"text", "html", "attachments": [{"filename", "content_type", "base64"}...], "raw"}. With --print, a line per message on stdout: its subject and recipients.
 
 Mail holds donor addresses: FOLDER must not be one the log audit reads.
 """
 import argparse
+import base64
 import email
 import email.header
 import email.policy
@@ -33,20 +34,28 @@ def decoded(header_value):
 
 def parts_of(raw):
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    text, html = "", ""
+    text, html, attachments = "", "", []
     for part in message.walk():
         if part.get_content_maintype() == "multipart":
             continue
         payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            attachments.append({"filename": part.get_filename(), "content_type": part.get_content_type(),
+                                "base64": base64.b64encode(payload).decode()})
+            continue
         body = payload.decode(part.get_content_charset() or "utf-8", "replace")
         if part.get_content_type() == "text/plain":
             text += body
         elif part.get_content_type() == "text/html":
             html += body
-    return message, text, html
+    return message, text, html, attachments
 
 
 class Session(socketserver.StreamRequestHandler):
+    # Replies go out line by line (EHLO's three lines as three writes): with Nagle's
+    # algorithm each later line waited for the client's delayed ACK, 40 ms a session.
+    disable_nagle_algorithm = True
+
     def reply(self, line):
         self.wfile.write((line + "\r\n").encode())
         self.wfile.flush()
@@ -116,7 +125,7 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("502 not implemented")
 
     def keep(self, sender, recipients, raw):
-        message, text, html = parts_of(raw)
+        message, text, html, attachments = parts_of(raw)
         record = {
             "envelope_from": sender,
             "recipients": recipients,
@@ -125,6 +134,7 @@ class Session(socketserver.StreamRequestHandler):
             "message_id": message.get("Message-ID", ""),
             "text": text,
             "html": html,
+            "attachments": attachments,
             "raw": raw.decode("utf-8", "replace"),
         }
         folder = self.server.folder

@@ -41,6 +41,10 @@ struct Config {
   // PLEDGED_SMTP_URL: smtp:// or smtps://, credentials allowed (a secret: never logged).
   // Unset: donor emails wait in the outbox.
   std::optional<std::string> smtp_url;
+  // PLEDGED_EMAIL_LEASE_SECONDS: how long a claimed email is the claiming instance's; an
+  // instance killed mid-send leaves it to another once this ends. One SMTP try may take
+  // half of it (at most 30 s), so a live sender always ends its try within the lease.
+  std::chrono::seconds email_lease{};
   std::string mail_from;    // PLEDGED_MAIL_FROM, `Name <address>` (default: org name <donations@localhost>)
   std::string org_name;     // PLEDGED_ORG_NAME, as receipts name the organisation
   std::string org_tax_id;   // PLEDGED_ORG_TAX_ID, "" when none

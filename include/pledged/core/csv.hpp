@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pledged {
 
@@ -19,5 +20,7 @@ inline std::string csv_number(std::int64_t value) { return std::to_string(value)
 
 // Appends encoded cells, comma-separated, and CRLF.
 void append_csv_row(std::string& out, std::initializer_list<std::string> cells);
+// The same, for a row whose columns are known at run time only.
+void append_csv_row(std::string& out, const std::vector<std::string>& cells);
 
 }  // namespace pledged

@@ -2,6 +2,7 @@
 // The donor-email outbox (migration 0009): rows queued in the transaction that moves
 // the money, claimed and settled by the sender loop of every instance.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,21 +17,38 @@ class Tx;
 // One claimed email: what it tells of, copied in when it was queued.
 struct OutboxEmail {
   std::int64_t id = 0;
-  std::string kind;  // receipt | refund_notice
+  std::string kind;  // receipt | refund_notice | statement
   std::string recipient;
   std::string donor_name;  // "" when not given
   std::string campaign_title;
   std::int64_t amount = 0;  // minor units, > 0 (a refund notice's: refunded so far)
   std::string currency;
   Timestamp occurred_at;
-  Timestamp created_at;  // with id, the stable Message-ID
-  int attempts = 0;      // this claim included
+  Timestamp created_at;         // with id, the stable Message-ID
+  int attempts = 0;             // this claim included
+  std::string summary;          // a statement's totals ("125.00 USD"), "" otherwise
+  std::string attachment;       // a statement's PDF bytes, "" when none
+  std::string attachment_name;  // "statement-2026.pdf", "" when none
 };
 
 struct OutboxCounts {
   std::int64_t queued = 0;
   std::int64_t sent = 0;
   std::int64_t failed = 0;
+};
+
+// A try that failed, as staff see it: no address, no body.
+struct OutboxFailure {
+  Timestamp at;
+  std::string kind;
+  std::string status;  // queued (tried again later) or failed (given up)
+  std::string error;   // the error's class, as the sender wrote it ("smtp: Timeout was reached")
+};
+
+struct OutboxHealth {
+  OutboxCounts counts;
+  std::optional<Timestamp> oldest_queued_at;
+  std::vector<OutboxFailure> last_failures;  // newest first, at most 10
 };
 
 class EmailOutboxRepository {
@@ -53,6 +71,7 @@ class EmailOutboxRepository {
   // day old (or when `permanent`). `error` is for staff: never an address or a body.
   Status mark_attempt_failed(std::int64_t id, const std::string& error, std::chrono::seconds retry_in, bool permanent);
   Result<OutboxCounts> counts();
+  Result<OutboxHealth> health();
 
  private:
   ConnectionPool& pool_;

@@ -39,4 +39,7 @@ class Money {
   std::string currency_;
 };
 
+// "10.00 USD": an amount as a donor reads it in an email or a statement.
+std::string display_amount(std::int64_t minor_units, const std::string& currency);
+
 }  // namespace pledged

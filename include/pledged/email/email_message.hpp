@@ -5,14 +5,12 @@
 
 #include "pledged/core/time.hpp"
 #include "pledged/db/email_outbox_repository.hpp"
+#include "pledged/domain/organisation.hpp"
 
 namespace pledged::email {
 
-// The organisation as receipts name it (PLEDGED_ORG_*, PLEDGED_MAIL_FROM).
-struct Organisation {
-  std::string name;
-  std::string tax_id;     // "" when none
-  std::string address;    // "" when none
+// The organisation as receipts name it (PLEDGED_ORG_*) and who sends (PLEDGED_MAIL_FROM).
+struct Organisation : pledged::Organisation {
   std::string mail_from;  // `Name <address>` or a bare address
 };
 

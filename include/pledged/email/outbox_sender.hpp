@@ -20,10 +20,15 @@ namespace pledged::email {
 // 30 minutes (a day of tries, then the row is `failed`).
 std::chrono::seconds retry_delay(int attempts);
 
+// SMTP timeouts that fit a claim's lease: one try takes at most half of it (and 30 s).
+SmtpOptions smtp_options_for_lease(std::string url, std::chrono::seconds lease);
+
 class OutboxSender {
  public:
-  OutboxSender(EmailOutboxRepository& outbox, SmtpOptions smtp, Organisation organisation, Logger& log,
-               Metrics& metrics);
+  // `lease`: how long a claim keeps a row from other senders (PLEDGED_EMAIL_LEASE_SECONDS);
+  // longer than the SMTP total timeout, or nothing would ever be sent.
+  OutboxSender(EmailOutboxRepository& outbox, SmtpOptions smtp, std::chrono::seconds lease, Organisation organisation,
+               Logger& log, Metrics& metrics);
   ~OutboxSender();
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
@@ -32,7 +37,8 @@ class OutboxSender {
   void stop();  // aborts a send in flight; its row is due again when its lease ends
 
  private:
-  bool send_due();  // one batch; true when it was full (more may be due)
+  bool send_due();        // one batch; true when it was full (more may be due)
+  void refresh_counts();  // the outbox gauges, at most every 10 s
 
   EmailOutboxRepository& outbox_;
   SmtpOptions smtp_options_;
@@ -42,6 +48,10 @@ class OutboxSender {
   std::atomic<bool> stopping_{false};
   SmtpTransport transport_;
   std::chrono::seconds lease_;
+  // For /metrics (pledged_email_outbox_queued, _failed): read by the scrape, written here.
+  std::atomic<std::int64_t> queued_{0};
+  std::atomic<std::int64_t> failed_{0};
+  std::chrono::steady_clock::time_point counted_at_{};
   std::mutex mutex_;
   std::condition_variable wake_;
   std::thread thread_;

@@ -11,6 +11,7 @@
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/http/server_context.hpp"
+#include "pledged/operations/email_outbox_health.hpp"
 #include "pledged/operations/readiness.hpp"
 #include "pledged/operations/unmatched_events_review.hpp"
 #include "pledged/operations/webhook_health.hpp"
@@ -20,6 +21,7 @@
 #include "pledged/refunds/pledge_refunds.hpp"
 #include "pledged/reports/campaign_reports.hpp"
 #include "pledged/staff/staff_access.hpp"
+#include "pledged/statements/year_statements.hpp"
 #include "pledged/webhooks/event_processor.hpp"
 
 namespace pledged {
@@ -34,9 +36,11 @@ struct HttpUseCases {
   StaffAccess& staff;
   CampaignReports& reports;
   WebhookHealthCheck& webhook_health;
+  EmailOutboxHealthCheck& email_health;
   CampaignAdmin& admin;
   PledgeRefunds& refunds;
   UnmatchedEventsReview& unmatched_events;
+  YearStatements& statements;
 };
 
 // Where the routes run: blocking work (database, Stripe) goes to a worker pool, never
