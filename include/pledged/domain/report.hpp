@@ -9,6 +9,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/core/time.hpp"
+#include "pledged/domain/match.hpp"
 
 namespace pledged {
 
@@ -58,6 +59,13 @@ struct RecentGift {
   std::string method;     // stripe, check, bank_transfer, cash, other
 };
 
+// What a match earned from the payments of one day (in the report's zone), net of their refunds.
+struct MatchDayFigures {
+  std::string match_id;
+  std::string date;
+  std::int64_t earned = 0;
+};
+
 struct CampaignReport {
   std::string campaign;
   std::string currency;
@@ -81,6 +89,8 @@ struct CampaignReport {
   std::vector<DonorLine> lapsed_donors;
   std::vector<RecentGift> recent_gifts;
   std::int64_t net_last_7_days = 0;  // the 7 days before `as_of` (or before the end, once ended)
+  std::vector<MatchStanding> matches;       // the whole campaign's, creation order, like `raised`
+  std::vector<MatchDayFigures> match_days;  // in the range, days with earnings only
 };
 
 // Rounded half up to whole minor units; 0 without gifts.
@@ -117,6 +127,7 @@ struct GiftExportRow {
   bool anonymous = false;
   std::string stripe_object_id;
   std::string note;
+  std::int64_t match = 0;  // what this payment earned from the campaign's matches (0 for any other row)
 };
 
 }  // namespace pledged

@@ -78,9 +78,12 @@ struct DisputeFacts {
   bool reinstated = false;  // funds_reinstated, or a won verdict
 };
 
-}  // namespace
+struct PledgeMoney {
+  std::map<std::string, std::int64_t> payments;  // one payment per intent (one-time) or invoice (monthly)
+  std::int64_t net = 0;
+};
 
-std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
+PledgeMoney pledge_money(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
   // Repeats of an event are the event: keep each number once.
   std::set<int> seen;
   std::vector<const StormEvent*> distinct;
@@ -88,7 +91,7 @@ std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>
     if (seen.insert(event.number).second) distinct.push_back(&event);
   }
 
-  std::map<std::string, std::int64_t> payments;  // one payment per intent (one-time) or invoice (monthly)
+  std::map<std::string, std::int64_t> payments;
   std::map<std::string, ChargeRefunds> charges;
   std::map<std::string, DisputeFacts> disputes;
   for (const StormEvent* event : pledges_events(pledge, distinct)) {
@@ -133,7 +136,28 @@ std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>
     if (dispute.withdrawn) net -= dispute.amount;
     if (dispute.reinstated) net += dispute.amount;
   }
-  return net;
+  return PledgeMoney{payments, net};
+}
+
+}  // namespace
+
+std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>& events) {
+  return pledge_money(pledge, events).net;
+}
+
+std::int64_t pledge_match_earned(const ModelPledge& pledge, const std::vector<StormEvent>& events,
+                                 const ModelMatch& match) {
+  const auto money = pledge_money(pledge, events);
+  std::int64_t gross = 0;
+  for (const auto& [key, amount] : money.payments) gross += amount;
+  if (gross <= 0) return 0;
+  const std::int64_t kept_total = std::clamp<std::int64_t>(money.net, 0, gross);
+  std::int64_t earned = 0;
+  for (const auto& [key, amount] : money.payments) {
+    const std::int64_t kept = amount * kept_total / gross;  // both below 10^10 here: no overflow
+    earned += std::min(kept * match.ratio / 100, match.per_gift_cap);
+  }
+  return earned;
 }
 
 }  // namespace pledged::testing::storm
