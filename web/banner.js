@@ -7,7 +7,9 @@
  * (the donation page, whose own heading names the campaign, uses both).
  * data-source="page": the page feeds the figures (a "pledged:progress" event on document
  * whose detail is the progress route's body) and the banner fetches nothing itself; the
- * thank-you page does that, so the banner shows the same fresh figure as its message. */
+ * thank-you page does that, so the banner shows the same fresh figure as its message.
+ * While a sponsor's match is active (the route's `match`), a line says so; the bar and its
+ * percent count raised + matched, as the route's `percent` does. */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -39,6 +41,7 @@
     '.bar{height:12px;border-radius:6px;background:rgba(0,0,0,.15);overflow:hidden}' +
     '.fill{height:100%;width:0;background:var(--accent);transition:width .6s ease}' +
     '.m{margin:4px 0 0;font-size:14px}' +
+    '.mt{margin:0 0 4px;font-weight:700}' +
     '.d{flex:0 0 auto;display:inline-block;background:var(--accent);color:#fff;text-decoration:none;' +
     'font-weight:700;padding:10px 20px;border-radius:6px}' +
     '.d:focus-visible{outline:3px solid var(--fg);outline-offset:2px}' +
@@ -47,7 +50,7 @@
 
   root.innerHTML =
     '<section class="b" role="region" aria-label="Fundraising progress">' +
-    '<p class="t"></p><div class="p"><p class="a" aria-live="polite"></p>' +
+    '<p class="t"></p><div class="p"><p class="mt" hidden></p><p class="a" aria-live="polite"></p>' +
     '<div class="bar" role="progressbar" aria-label="Progress toward the goal" aria-valuemin="0" aria-valuemax="100">' +
     '<div class="fill"></div></div>' +
     '<p class="m"></p></div><a class="d"></a></section>';
@@ -94,6 +97,15 @@
     return new Intl.NumberFormat().format(n) + ' ' + (n === 1 ? one : many);
   }
 
+  // "doubled" for one to one, "tripled" for two to one, else the multiple or the percent.
+  function matchLine(offer, currency) {
+    var words = { 100: 'doubled', 200: 'tripled', 300: 'quadrupled' };
+    var how = words[offer.ratio] ? 'Your gift is ' + words[offer.ratio] + ' by ' :
+      offer.ratio % 100 === 0 ? 'Your gift is matched ' + (offer.ratio / 100) + ' to 1 by ' :
+      'Your gift is matched at ' + offer.ratio + '% by ';
+    return how + offer.sponsor + ' \u2014 ' + money(offer.remaining, currency) + ' of matching left';
+  }
+
   function render(p) {
     var percent = Number(p.percent) || 0;
     var heading = root.querySelector('.t');
@@ -105,15 +117,19 @@
     root.querySelector('.fill').style.width = Math.min(percent, 100) + '%';
     var raised = money(p.raised, p.currency);
     var goal = money(p.goal, p.currency);
+    var matched = p.matched > 0 ? ' and ' + money(p.matched, p.currency) + ' matched' : '';
     var amounts = root.querySelector('.a');
     var meta = root.querySelector('.m');
+    var offer = root.querySelector('.mt');
+    offer.hidden = !p.match || p.status !== 'active';
+    offer.textContent = offer.hidden ? '' : matchLine(p.match, p.currency);
     if (p.status === 'ended') {
-      amounts.textContent = 'Thank you! Together we raised ' + raised + ' of our ' + goal + ' goal.';
+      amounts.textContent = 'Thank you! Together we raised ' + raised + matched + ' of our ' + goal + ' goal.';
       meta.textContent = plural(p.donors, 'donor', 'donors') + ' made this possible.';
       button.hidden = true;
       return;
     }
-    amounts.textContent = raised + ' raised of ' + goal;
+    amounts.textContent = raised + ' raised' + matched + ' of ' + goal;
     var parts = [percent + '%', plural(p.donors, 'donor', 'donors')];
     if (p.status === 'scheduled') {
       parts.push('starts ' + new Date(p.starts_at).toLocaleDateString());

@@ -122,6 +122,7 @@
     drawCumulative(r);
     drawDaily(r);
     drawShare(r);
+    drawMatches(r);
     fillRecent(r);
     fillDonors(r);
   }
@@ -171,6 +172,34 @@
       root.appendChild(svg('path', { class: 'pace', d: 'M' + x(lastIndex).toFixed(1) + ' ' + y(points[lastIndex]).toFixed(1) +
         ' L' + x(days.length - 1).toFixed(1) + ' ' + y(r.pace.expected_at_end).toFixed(1) }));
     }
+  }
+
+  // One panel per match: earned against the cap, and a small chart of the earned total by day.
+  function drawMatches(r) {
+    var box = $('matches');
+    box.textContent = '';
+    if (!r.matches || !r.matches.length) { box.appendChild(el('p', { class: 'fine' }, 'No match on this campaign.')); return; }
+    var days = r.by_day.map(function (d) { return d.date; });
+    r.matches.forEach(function (m) {
+      var panel = el('div', { class: 'match' });
+      panel.appendChild(el('h3', {}, m.sponsor + ' (' + m.ratio + '%, ' + m.applies_to.replace('_', ' ') + ')'));
+      panel.appendChild(el('p', { class: 'match-figures' }, money(m.earned, r.currency) + ' earned of ' +
+        money(m.cap, r.currency) + ', ' + money(m.remaining, r.currency) + ' left' + (m.active ? ' · active' : '')));
+      var chart = el('div', { class: 'chart small', role: 'img', 'aria-label': 'What ' + m.sponsor + "'s match earned by day" });
+      panel.appendChild(chart);
+      box.appendChild(panel);
+      var root = frame(chart, m.sponsor + ': earned against the cap');
+      var byDay = {};
+      m.by_day.forEach(function (d) { byDay[d.date] = d.earned; });
+      var running = 0, points = days.map(function (day) { running += byDay[day] || 0; return running; });
+      var max = Math.max(m.cap, running, 1) * 1.05;
+      var x = function (i) { return L + (W - L - R) * (days.length > 1 ? i / (days.length - 1) : 0.5); };
+      var y = function (v) { return T + (H - T - B) * (1 - Math.max(0, v) / max); };
+      axes(root, max, function (v) { return shortMoney(v, r.currency); }, days);
+      root.appendChild(svg('line', { class: 'cap', x1: L, x2: W - R, y1: y(m.cap), y2: y(m.cap) }));
+      var path = points.map(function (v, i) { return (i ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(v).toFixed(1); }).join(' ');
+      if (path) root.appendChild(svg('path', { class: 'earned', d: path }));
+    });
   }
 
   function drawDaily(r) {
@@ -300,10 +329,21 @@
     return parseInt(match[1], 10) * Math.pow(10, digits) + (digits ? parseInt(fraction, 10) : 0);
   }
 
-  function newIdempotencyKey() {
+  function newIdempotencyKey(prefix) {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    return 'gift-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+    return (prefix || 'gift') + '-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  // POST /v1/admin/campaigns/{campaign}/{what} with the submission's key: the response and its JSON (or null).
+  function postAdmin(what, body, key) {
+    return fetch('/v1/admin/campaigns/' + encodeURIComponent(report.campaign) + '/' + what, {
+      method: 'POST', cache: 'no-store', body: JSON.stringify(body),
+      headers: { Authorization: 'Bearer ' + token(), 'Content-Type': 'application/json', 'Idempotency-Key': key }
+    }).then(function (response) {
+      return response.json().catch(function () { return null; })
+        .then(function (answer) { return { response: response, answer: answer }; });
+    });
   }
 
   // One Idempotency-Key per submission: pressing Record again after a lost answer sends
@@ -325,19 +365,48 @@
     giftKey = giftKey || newIdempotencyKey();
     var button = $('gift-submit');
     button.disabled = true;
-    return fetch('/v1/admin/campaigns/' + encodeURIComponent(report.campaign) + '/offline-gifts', {
-      method: 'POST', cache: 'no-store', body: JSON.stringify(body),
-      headers: { Authorization: 'Bearer ' + token(), 'Content-Type': 'application/json', 'Idempotency-Key': giftKey }
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (answer) {
-        if (!response.ok) { $('gift-error').textContent = errorText(response, answer); return; }
-        giftKey = null;
-        $('gift-form').reset();
-        $('gift-done').textContent = 'Recorded: ' + money(answer.amount, answer.currency) + ' (' + answer.method + ').';
-        return load();
-      });
+    return postAdmin('offline-gifts', body, giftKey).then(function (reply) {
+      if (!reply.response.ok) { $('gift-error').textContent = errorText(reply.response, reply.answer); return; }
+      giftKey = null;
+      $('gift-form').reset();
+      $('gift-done').textContent = 'Recorded: ' + money(reply.answer.amount, reply.answer.currency) + ' (' +
+        reply.answer.method + ').';
+      return load();
     }).catch(function () {
       $('gift-error').textContent = 'The server could not be reached. Press Record again to send the same gift.';
+    }).then(function () { button.disabled = false; });
+  }
+
+  // The same one-key-per-submission rule as the offline gift form.
+  var matchKey = null;
+  function addMatch() {
+    $('match-error').textContent = '';
+    $('match-done').textContent = '';
+    if (!report) { $('match-error').textContent = 'Show a campaign first.'; return; }
+    var cap = minorUnits($('match-cap').value, report.currency);
+    var perGift = $('match-per-gift').value.trim() ? minorUnits($('match-per-gift').value, report.currency) : undefined;
+    var ratio = /^\d{1,4}$/.test($('match-ratio').value.trim()) ? parseInt($('match-ratio').value, 10) : null;
+    if (cap === null || perGift === null || ratio === null) {
+      $('match-error').textContent = 'Enter the ratio as a whole percent and the caps as amounts, like 10000.00.';
+      return;
+    }
+    var body = { sponsor: $('match-sponsor').value.trim(), ratio: ratio, cap: cap, currency: report.currency,
+      applies_to: $('match-applies').value };
+    if (perGift !== undefined) body.per_gift_cap = perGift;
+    if ($('match-starts').value) body.starts_at = $('match-starts').value;
+    if ($('match-ends').value) body.ends_at = $('match-ends').value;
+    matchKey = matchKey || newIdempotencyKey('match');
+    var button = $('match-submit');
+    button.disabled = true;
+    return postAdmin('matches', body, matchKey).then(function (reply) {
+      if (!reply.response.ok) { $('match-error').textContent = errorText(reply.response, reply.answer); return; }
+      matchKey = null;
+      $('match-form').reset();
+      $('match-done').textContent = 'Added: ' + reply.answer.sponsor + ', up to ' +
+        money(reply.answer.cap, reply.answer.currency) + '.';
+      return load();
+    }).catch(function () {
+      $('match-error').textContent = 'The server could not be reached. Press Add again to send the same match.';
     }).then(function () { button.disabled = false; });
   }
 
@@ -360,6 +429,8 @@
   $('sign-out').addEventListener('click', function () { sessionStorage.removeItem(TOKEN_KEY); showSignIn(''); });
   $('gift-form').addEventListener('submit', function (event) { event.preventDefault(); recordGift(); });
   $('gift-form').addEventListener('input', function () { giftKey = null; });
+  $('match-form').addEventListener('submit', function (event) { event.preventDefault(); addMatch(); });
+  $('match-form').addEventListener('input', function () { matchKey = null; });
   $('download-gifts').addEventListener('click', function () { download('gifts'); });
   $('download-donors').addEventListener('click', function () { download('donors'); });
 

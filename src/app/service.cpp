@@ -15,6 +15,7 @@
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/idempotency_repository.hpp"
+#include "pledged/db/match_repository.hpp"
 #include "pledged/db/migration.hpp"
 #include "pledged/db/pledge_repository.hpp"
 #include "pledged/db/progress_repository.hpp"
@@ -51,7 +52,8 @@ std::vector<PreparedStatement> all_statements() {
         IdempotencyRepository::statements(), webhooks::EventProcessor::statements(), StaffTokenRepository::statements(),
         ReportRepository::statements(), WebhookHealthRepository::statements(), AdminRepository::statements(),
         RefundRepository::statements(), UnmatchedEventRepository::statements(), EmailOutboxRepository::statements(),
-        StatementRepository::statements()}) {
+        StatementRepository::statements(),
+        MatchRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -171,6 +173,7 @@ int run_service(const Config& config, Logger& log) {
   AdminRepository admin_repository(pool);
   RefundRepository refund_repository(pool);
   UnmatchedEventRepository unmatched_event_repository(pool);
+  MatchRepository match_repository(pool);
 
   Readiness readiness(config.database_url, latest_schema_version());
   std::optional<FeeRule> cover_fee;
@@ -196,6 +199,7 @@ int run_service(const Config& config, Logger& log) {
   WebhookHealthCheck webhook_health(webhook_events);
   EmailOutboxHealthCheck email_health(email_outbox);
   CampaignAdmin admin(admin_repository, campaign_repository, idempotency_repository);
+  MatchAdmin matches(match_repository, campaign_repository, idempotency_repository);
   // Without a Stripe key, refunds answer 503 (nothing to refund through).
   std::unique_ptr<stripe::StripeRefundGateway> refund_gateway;
   if (stripe_client) refund_gateway = std::make_unique<stripe::StripeRefundGateway>(*stripe_client);
@@ -208,7 +212,7 @@ int run_service(const Config& config, Logger& log) {
 
   HttpService server(config,
                      HttpUseCases{readiness, cache, pledge_service, pledge_progress, event_processor, staff, reports,
-                                  webhook_health, email_health, admin, refunds, unmatched_events, statements},
+                                  webhook_health, email_health, admin, refunds, unmatched_events, statements, matches},
                      HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();

@@ -1,6 +1,9 @@
 #include "pledged/db/progress_repository.hpp"
 
+#include <map>
+
 #include "campaign_row.hpp"
+#include "match_row.hpp"
 #include "pledged/db/sql.hpp"
 
 namespace pledged {
@@ -8,6 +11,8 @@ namespace {
 
 constexpr const char* kLoadAllProgress = "progress_load_all";
 constexpr const char* kLoadOneProgress = "progress_load_one";
+constexpr const char* kLoadAllMatches = "progress_load_all_matches";
+constexpr const char* kLoadCampaignMatches = "progress_load_campaign_matches";
 
 // raised: every ledger entry is signed, so the plain sum is money received and kept.
 // gifts and donors: the entries that brought money in (payments and offline gifts).
@@ -41,23 +46,36 @@ CampaignWithTotals campaign_with_totals(const pqxx::row& row) {
   CampaignTotals totals{row[kCampaignColumnCount].as<std::int64_t>(), row[kCampaignColumnCount + 1].as<std::int64_t>(),
                         row[kCampaignColumnCount + 2].as<std::int64_t>()};
   const Timestamp last_change(std::chrono::seconds(row[kCampaignColumnCount + 3].as<std::int64_t>()));
-  return CampaignWithTotals{campaign_from_row(row), totals, last_change};
+  return CampaignWithTotals{campaign_from_row(row), totals, last_change, {}};
 }
 
 }  // namespace
 
 std::vector<PreparedStatement> ProgressRepository::statements() {
-  return {{kLoadAllProgress, kLoadAllProgressSql}, {kLoadOneProgress, kLoadOneProgressSql}};
+  return {{kLoadAllProgress, kLoadAllProgressSql},
+          {kLoadOneProgress, kLoadOneProgressSql},
+          {kLoadAllMatches, PLEDGED_ALL_MATCH_STANDINGS_SQL},
+          {kLoadCampaignMatches, PLEDGED_CAMPAIGN_MATCH_STANDINGS_SQL}};
 }
 
 Result<std::vector<CampaignWithTotals>> ProgressRepository::load_all() {
   return pool_.transact(
       [](Tx& tx) {
         std::vector<CampaignWithTotals> all;
-        for (const auto& row : tx.exec_prepared(kLoadAllProgress)) all.push_back(campaign_with_totals(row));
+        std::map<std::int64_t, std::size_t> by_id;
+        for (const auto& row : tx.exec_prepared(kLoadAllProgress)) {
+          all.push_back(campaign_with_totals(row));
+          by_id[all.back().campaign.id] = all.size() - 1;
+        }
+        // In the same snapshot as the sums: raised and matched move together.
+        for (const auto& row : tx.exec_prepared(kLoadAllMatches)) {
+          auto standing = match_standing_from_row(row);
+          const auto found = by_id.find(standing.match.campaign_id);
+          if (found != by_id.end()) all[found->second].matches.push_back(std::move(standing));
+        }
         return all;
       },
-      Retry::if_broken, TxMode::read_only);
+      Retry::if_broken, TxMode::snapshot);
 }
 
 Result<std::optional<CampaignWithTotals>> ProgressRepository::load_one(const std::string& slug) {
@@ -65,9 +83,13 @@ Result<std::optional<CampaignWithTotals>> ProgressRepository::load_one(const std
       [&](Tx& tx) {
         const auto rows = tx.exec_prepared(kLoadOneProgress, slug);
         if (rows.empty()) return std::optional<CampaignWithTotals>();
-        return std::optional<CampaignWithTotals>(campaign_with_totals(rows[0]));
+        auto found = campaign_with_totals(rows[0]);
+        for (const auto& row : tx.exec_prepared(kLoadCampaignMatches, found.campaign.id)) {
+          found.matches.push_back(match_standing_from_row(row));
+        }
+        return std::optional<CampaignWithTotals>(std::move(found));
       },
-      Retry::if_broken, TxMode::read_only);
+      Retry::if_broken, TxMode::snapshot);
 }
 
 }  // namespace pledged

@@ -1,5 +1,6 @@
 #include "pledged/db/report_repository.hpp"
 
+#include "match_row.hpp"
 #include "pledged/db/sql.hpp"
 
 namespace pledged {
@@ -18,6 +19,8 @@ constexpr const char* kLapsedByAmount = "report_lapsed_by_amount";
 constexpr const char* kLapsedExport = "report_lapsed_export";
 constexpr const char* kRecentGifts = "report_recent_gifts";
 constexpr const char* kGiftsExport = "report_gifts_export";
+constexpr const char* kMatches = "report_matches";
+constexpr const char* kMatchDays = "report_match_days";
 
 constexpr int kExportPageRows = 1000;
 
@@ -53,12 +56,15 @@ constexpr int kExportPageRows = 1000;
   "coalesce((SELECT p.fee FROM pledges p WHERE p.id = " r ".pledge_id AND " r ".kind = 'payment' " \
   "  AND p.charged = " r ".amount), 0)"
 
-#define PLEDGED_GIFTS_EXPORT_SQL                                                                           \
-  "SELECT id, extract(epoch FROM occurred_at)::bigint, (occurred_at AT TIME ZONE $4)::date::text, kind, "     \
-  "  amount, currency, frequency, method, coalesce(pledge_id, ''), coalesce(donor_name, ''), "                \
-  "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, ''), "                \
-  "  " PLEDGED_FEE_COVERED("staff_ledger") " "                                                                \
-  "FROM staff_ledger WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE "ORDER BY id"
+#define PLEDGED_GIFTS_EXPORT_SQL                                                                          \
+  "SELECT id, extract(epoch FROM occurred_at)::bigint, (occurred_at AT TIME ZONE $4)::date::text, kind, " \
+  "  amount, currency, frequency, method, coalesce(pledge_id, ''), coalesce(donor_name, ''), "            \
+  "  coalesce(donor_key, ''), anonymous, coalesce(stripe_object_id, ''), coalesce(note, ''), "            \
+  "  " PLEDGED_FEE_COVERED("staff_ledger") ", "                                                           \
+  "  coalesce(matched.allocated, 0)::bigint "                                                             \
+  "FROM staff_ledger LEFT JOIN (SELECT ledger_entry_id, sum(allocated) AS allocated "                     \
+  "  FROM match_allocations($1) GROUP BY 1) matched ON matched.ledger_entry_id = staff_ledger.id "        \
+  "WHERE campaign_id = $1 AND" PLEDGED_IN_RANGE "ORDER BY id"
 
 // One query, read a page at a time through a cursor: the database streams the rows
 // from a single plan instead of re-running a query per page.
@@ -91,11 +97,12 @@ std::vector<DonorLine> donor_lines(const pqxx::result& rows) {
 }
 
 GiftExportRow gift_row(const pqxx::row& row) {
-  return GiftExportRow{row[0].as<std::int64_t>(),  epoch_seconds(row[1]),       row[2].as<std::string>(),
-                       row[3].as<std::string>(),   row[4].as<std::int64_t>(),  row[5].as<std::string>(),
-                       row[6].as<std::string>(),   row[7].as<std::string>(),   row[8].as<std::string>(),
-                       row[9].as<std::string>(),   row[10].as<std::string>(),  row[11].as<bool>(),
-                       row[12].as<std::string>(),  row[13].as<std::string>(), row[14].as<std::int64_t>()};
+  return GiftExportRow{row[0].as<std::int64_t>(), epoch_seconds(row[1]),     row[2].as<std::string>(),
+                       row[3].as<std::string>(),  row[4].as<std::int64_t>(), row[5].as<std::string>(),
+                       row[6].as<std::string>(),  row[7].as<std::string>(),  row[8].as<std::string>(),
+                       row[9].as<std::string>(),  row[10].as<std::string>(), row[11].as<bool>(),
+                       row[12].as<std::string>(), row[13].as<std::string>(), row[14].as<std::int64_t>(),
+                       row[15].as<std::int64_t>()};
 }
 
 }  // namespace
@@ -150,6 +157,11 @@ std::vector<PreparedStatement> ReportRepository::statements() {
       // Exports run these through a cursor (see for_each_*); preparing them as well
       // checks their SQL at boot like every other statement.
       {kGiftsExport, PLEDGED_GIFTS_EXPORT_SQL},
+      {kMatches, PLEDGED_CAMPAIGN_MATCH_STANDINGS_SQL},
+      {kMatchDays,
+       "SELECT a.match_id, (l.occurred_at AT TIME ZONE $4)::date::text, sum(a.allocated)::bigint "
+       "FROM match_allocations($1) a JOIN ledger_entries l ON l.id = a.ledger_entry_id "
+       "WHERE" PLEDGED_IN_RANGE "GROUP BY 1, 2 HAVING sum(a.allocated) > 0 ORDER BY 1, 2"},
       {kLapsedExport, PLEDGED_LAPSED_SELECT "ORDER BY g.donor_key"},
   };
 }
@@ -216,6 +228,13 @@ Result<CampaignReport> ReportRepository::campaign_report(const Campaign& campaig
           report.recent_gifts.push_back(RecentGift{epoch_seconds(row[0]), row[1].as<std::string>(),
                                                    row[2].as<std::int64_t>(), row[3].as<std::string>(),
                                                    row[4].as<std::string>(), row[5].as<std::string>()});
+        }
+        for (const auto& row : tx.exec_prepared(kMatches, campaign.id)) {
+          report.matches.push_back(match_standing_from_row(row));
+        }
+        for (const auto& row : tx.exec_prepared(kMatchDays, campaign.id, range.from, range.to, range.time_zone)) {
+          report.match_days.push_back(
+              MatchDayFigures{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>()});
         }
         return report;
       },

@@ -19,15 +19,14 @@ bool is_valid_slug(const std::string& slug) {
   });
 }
 
-// A bare date means the whole day: starts at 00:00:00, ends at 23:59:59 (UTC).
+}  // namespace
+
 std::optional<Timestamp> parse_boundary(const std::string& text, bool end_of_day) {
   if (auto exact = parse_rfc3339(text)) return exact;
   auto day = parse_date(text);
   if (!day) return std::nullopt;
   return end_of_day ? *day + std::chrono::hours(24) - std::chrono::seconds(1) : *day;
 }
-
-}  // namespace
 
 const char* to_string(CampaignStatus status) {
   switch (status) {

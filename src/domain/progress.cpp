@@ -10,8 +10,8 @@ __extension__ typedef __int128 Int128;  // GCC and Clang both have it; ISO C++ d
 
 bool operator==(const Progress& a, const Progress& b) {
   auto fields = [](const Progress& p) {
-    return std::tie(p.campaign, p.title, p.currency, p.goal, p.raised, p.percent_hundredths,
-                    p.donors, p.gifts, p.starts_at, p.ends_at, p.status);
+    return std::tie(p.campaign, p.title, p.currency, p.goal, p.raised, p.percent_hundredths, p.donors, p.gifts,
+                    p.starts_at, p.ends_at, p.status, p.matched, p.match);
   };
   return fields(a) == fields(b);
 }
@@ -28,14 +28,17 @@ std::int64_t percent_hundredths(std::int64_t raised, std::int64_t goal) {
   return static_cast<std::int64_t>(rounded);
 }
 
-Progress compute_progress(const Campaign& campaign, const CampaignTotals& totals, Timestamp now) {
+Progress compute_progress(const Campaign& campaign, const CampaignTotals& totals, Timestamp now,
+                          const std::vector<MatchStanding>& matches) {
   Progress progress;
   progress.campaign = campaign.slug;
   progress.title = campaign.title;
   progress.currency = campaign.goal.currency();
   progress.goal = campaign.goal.minor_units();
   progress.raised = totals.raised;
-  progress.percent_hundredths = percent_hundredths(totals.raised, progress.goal);
+  progress.matched = total_matched(matches);
+  progress.match = banner_match(matches, now);
+  progress.percent_hundredths = percent_hundredths(totals.raised + progress.matched, progress.goal);
   progress.donors = totals.donors;
   progress.gifts = totals.gifts;
   progress.starts_at = campaign.starts_at;

@@ -17,7 +17,7 @@ std::string major_units(std::int64_t amount, const std::string& currency) {
 void append_gift_csv_header(std::string& out) {
   append_csv_row(
       out, {"entry_id", "occurred_at", "date", "kind", "amount", "amount_major", "currency", "frequency", "method",
-            "pledge_id", "donor_name", "donor_email", "anonymous", "stripe_object_id", "note", "fee_covered"});
+            "pledge_id", "donor_name", "donor_email", "anonymous", "stripe_object_id", "note", "fee_covered", "match"});
 }
 
 void append_gift_csv_row(std::string& out, const GiftExportRow& row) {
@@ -25,7 +25,8 @@ void append_gift_csv_row(std::string& out, const GiftExportRow& row) {
                        csv_text(row.kind), csv_number(row.amount), major_units(row.amount, row.currency),
                        csv_text(row.currency), csv_text(row.frequency), csv_text(row.method), csv_text(row.pledge_id),
                        csv_text(row.donor_name), csv_text(row.donor_email), row.anonymous ? "true" : "false",
-                       csv_text(row.stripe_object_id), csv_text(row.note), csv_number(row.fee_covered)});
+                       csv_text(row.stripe_object_id), csv_text(row.note), csv_number(row.fee_covered),
+                       csv_number(row.match)});
 }
 
 void append_lapsed_donor_csv_header(std::string& out) {

@@ -1,5 +1,5 @@
-// Admin routes (admin role): campaigns, offline gifts, refunds and the audit log.
-// Each reads the body, calls one use case (CampaignAdmin, PledgeRefunds), renders.
+// Admin routes (admin role): campaigns, offline gifts, matches, refunds and the audit log.
+// Each reads the body, calls one use case (CampaignAdmin, MatchAdmin, PledgeRefunds), renders.
 #include <nlohmann/json.hpp>
 
 #include "admin_routes.hpp"
@@ -160,6 +160,56 @@ Result<HttpResponse> refund_pledge(const AdminDeps& deps, const StaffCall& call)
   return response;
 }
 
+Result<HttpResponse> create_match(const AdminDeps& deps, const StaffCall& call) {
+  auto body = json_object_body(call);
+  if (!body) return body.error();
+  FieldReader fields(*body);
+  MatchFields input{fields.text("sponsor").value_or(""),
+                    fields.integer("ratio"),
+                    fields.integer("cap"),
+                    fields.integer("per_gift_cap"),
+                    fields.text("currency").value_or(""),
+                    fields.text("starts_at").value_or(""),
+                    fields.text("ends_at").value_or(""),
+                    fields.text("applies_to").value_or("")};
+  auto created = deps.matches.create(
+      MatchCreateCall{call.param("slug"), input, call.idempotency_key, call.body, call.actor(), fields.unreadable()},
+      now_utc());
+  if (!created) return created.error();
+  auto response = json_response(201, created->body);
+  if (created->replayed) response.with_header("Idempotent-Replayed", "true");
+  return response;
+}
+
+json matches_json(const CampaignMatches& found) {
+  json list = json::array();
+  const auto now = now_utc();
+  for (const auto& standing : found.matches)
+    list.push_back(json::parse(match_json(standing, found.campaign_slug, now)));
+  return list;
+}
+
+Result<HttpResponse> list_matches(const AdminDeps& deps, const StaffCall& call) {
+  auto found = deps.matches.list(call.param("slug"));
+  if (!found) return found.error();
+  return json_response(200, json{{"matches", matches_json(*found)}}).with_header("Cache-Control", "no-store");
+}
+
+Result<HttpResponse> patch_match(const AdminDeps& deps, const StaffCall& call) {
+  auto body = json_object_body(call);
+  if (!body) return body.error();
+  FieldReader fields(*body);
+  MatchPatch patch{fields.text("ends_at"), fields.integer("cap")};
+  Error fixed{ErrorCode::validation_failed, "the request has invalid fields", {}};
+  for (const auto& [name, value] : body->items()) {
+    if (name != "ends_at" && name != "cap") fixed.fields[name] = "cannot be changed (only ends_at and cap)";
+  }
+  if (!fixed.fields.empty()) return fixed;
+  auto updated = deps.matches.update(call.param("id"), patch, call.actor(), fields.unreadable());
+  if (!updated) return updated.error();
+  return json_response(200, matches_json(*updated).at(0));
+}
+
 // Binds a route function to the dependencies, as a job for the gate.
 StaffJob bound(Result<HttpResponse> (*route)(const AdminDeps&, const StaffCall&), AdminDeps deps) {
   return [route, deps](const StaffCall& call) { return route(deps, call); };
@@ -172,6 +222,10 @@ void add_admin_routes(RouteTable& routes, StaffGate& gate, AdminDeps deps) {
   routes.add(Method::Patch, "/v1/admin/campaigns/:slug", gate.guard(StaffRole::admin, bound(patch_campaign, deps)));
   routes.add(Method::Post, "/v1/admin/campaigns/:slug/offline-gifts",
              gate.guard(StaffRole::admin, bound(record_offline_gift, deps)));
+  routes.add(Method::Post, "/v1/admin/campaigns/:slug/matches",
+             gate.guard(StaffRole::admin, bound(create_match, deps)));
+  routes.add(Method::Get, "/v1/admin/campaigns/:slug/matches", gate.guard(StaffRole::admin, bound(list_matches, deps)));
+  routes.add(Method::Patch, "/v1/admin/matches/:id", gate.guard(StaffRole::admin, bound(patch_match, deps)));
   routes.add(Method::Post, "/v1/admin/pledges/:id/refund", gate.guard(StaffRole::admin, bound(refund_pledge, deps)));
   routes.add(Method::Get, "/v1/admin/audit", gate.guard(StaffRole::admin, bound(list_audit, deps)));
 }

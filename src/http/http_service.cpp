@@ -28,7 +28,7 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
   add_webhook_routes(
       routes, WebhookDeps{run.workers, use.events, run.metrics, config.webhook_secrets, config.webhook_tolerance});
   add_report_routes(routes, staff_gate, ReportDeps{use.reports, use.webhook_health, use.email_health});
-  add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds});
+  add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds, use.matches});
   add_statement_routes(routes, staff_gate, use.statements);
   add_unmatched_event_routes(routes, staff_gate, use.unmatched_events);
   return routes;

@@ -72,6 +72,29 @@ json report_json(const CampaignReportView& view) {
                       {"frequency", gift.frequency}, {"name", gift.name}, {"method", gift.method}});
   }
   body["recent_gifts"] = std::move(recent);
+  // Matching gifts: the whole campaign's, like raised; by_day covers the range.
+  body["matched"] = total_matched(r.matches);
+  json matches = json::array();
+  for (const auto& standing : r.matches) {
+    const auto& m = standing.match;
+    json by_day = json::array();
+    for (const auto& day : r.match_days) {
+      if (day.match_id == m.id) by_day.push_back({{"date", day.date}, {"earned", day.earned}});
+    }
+    matches.push_back({{"id", m.id},
+                       {"sponsor", m.sponsor},
+                       {"ratio", m.ratio},
+                       {"cap", m.cap.minor_units()},
+                       {"per_gift_cap", m.per_gift_cap ? json(*m.per_gift_cap) : json(nullptr)},
+                       {"starts_at", format_rfc3339(m.starts_at)},
+                       {"ends_at", format_rfc3339(m.ends_at)},
+                       {"applies_to", to_string(m.applies_to)},
+                       {"earned", standing.earned},
+                       {"remaining", standing.remaining()},
+                       {"active", standing.active_at(view.as_of)},
+                       {"by_day", std::move(by_day)}});
+  }
+  body["matches"] = std::move(matches);
   return body;
 }
 

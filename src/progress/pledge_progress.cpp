@@ -36,8 +36,8 @@ Result<PledgeProgressView> PledgeProgress::find(const std::string& pledge_id, Ti
   if (!fresh) return fresh.error();
   if (!*fresh) return make_error(ErrorCode::internal, "the pledge's campaign is missing");
   const auto& campaign = **fresh;
-  view.progress_json =
-      render_progress_json(compute_progress(campaign.campaign, campaign.totals, now), campaign.last_change);
+  view.progress_json = render_progress_json(compute_progress(campaign.campaign, campaign.totals, now, campaign.matches),
+                                            campaign.last_change);
   return view;
 }
 

@@ -21,6 +21,12 @@ std::string render_progress_json(const Progress& progress, Timestamp as_of) {
   json["ends_at"] = format_rfc3339(progress.ends_at);
   json["status"] = to_string(progress.status);
   json["as_of"] = format_rfc3339(as_of);
+  json["matched"] = progress.matched;
+  if (progress.match) {
+    json["match"] = {{"sponsor", progress.match->sponsor},
+                     {"ratio", progress.match->ratio},
+                     {"remaining", progress.match->remaining}};
+  }
   return json.dump();
 }
 
@@ -36,7 +42,7 @@ Status ProgressCache::refresh() {
   const auto previous = std::atomic_load(&snapshot_);
   auto next = std::make_shared<Snapshot>();
   for (const auto& row : *loaded) {
-    auto progress = compute_progress(row.campaign, row.totals, now);
+    auto progress = compute_progress(row.campaign, row.totals, now, row.matches);
     const auto old = previous->find(progress.campaign);
     if (old != previous->end() && old->second->progress == progress && old->second->as_of == row.last_change) {
       // Unchanged numbers keep their body, ETag and as_of, so clients keep their 304s.

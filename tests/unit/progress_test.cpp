@@ -55,20 +55,21 @@ TEST(Progress, RendersTheContractsJson) {
   const auto progress =
       compute_progress(eoy_campaign(), CampaignTotals{1234567, 321, 400}, at("2026-11-27T12:00:00Z"));
   const auto json = render_progress_json(progress, at("2026-11-27T12:00:01Z"));
-  EXPECT_EQ(json,
-            R"({"campaign":"eoy-2026","title":"Urgent End Of Year Fundraising Campaign","currency":"usd",)"
-            R"("goal":5000000,"raised":1234567,"percent":24.69,"donors":321,"gifts":400,)"
-            R"("starts_at":"2026-11-15T00:00:00Z","ends_at":"2026-12-31T23:59:59Z","status":"active",)"
-            R"("as_of":"2026-11-27T12:00:01Z"})");
+  EXPECT_EQ(json, R"({"campaign":"eoy-2026","title":"Urgent End Of Year Fundraising Campaign","currency":"usd",)"
+                  R"("goal":5000000,"raised":1234567,"percent":24.69,"donors":321,"gifts":400,)"
+                  R"("starts_at":"2026-11-15T00:00:00Z","ends_at":"2026-12-31T23:59:59Z","status":"active",)"
+                  R"("as_of":"2026-11-27T12:00:01Z","matched":0})");
 }
 
 TEST(ProgressCache, KeepsETagAndAsOfWhileNothingChanges) {
   CampaignTotals totals{100, 1, 1};
   Timestamp now = at("2026-11-27T12:00:00Z");
   Timestamp changed_at = at("2026-11-27T11:00:00Z");
-  ProgressCache cache([&]() -> Result<std::vector<CampaignWithTotals>> {
-    return std::vector<CampaignWithTotals>{{eoy_campaign(), totals, changed_at}};
-  }, [&] { return now; });
+  ProgressCache cache(
+      [&]() -> Result<std::vector<CampaignWithTotals>> {
+        return std::vector<CampaignWithTotals>{{eoy_campaign(), totals, changed_at, {}}};
+      },
+      [&] { return now; });
 
   ASSERT_TRUE(cache.refresh());
   const auto first = cache.find("eoy-2026");
@@ -90,10 +91,13 @@ TEST(ProgressCache, KeepsETagAndAsOfWhileNothingChanges) {
 
 TEST(ProgressCache, KeepsTheLastSnapshotWhenTheDatabaseFails) {
   bool fail = false;
-  ProgressCache cache([&]() -> Result<std::vector<CampaignWithTotals>> {
-    if (fail) return make_error(ErrorCode::unavailable, "database down");
-    return std::vector<CampaignWithTotals>{{eoy_campaign(), CampaignTotals{500, 1, 1}, at("2026-11-27T11:00:00Z")}};
-  }, [] { return *parse_rfc3339("2026-11-27T12:00:00Z"); });
+  ProgressCache cache(
+      [&]() -> Result<std::vector<CampaignWithTotals>> {
+        if (fail) return make_error(ErrorCode::unavailable, "database down");
+        return std::vector<CampaignWithTotals>{
+            {eoy_campaign(), CampaignTotals{500, 1, 1}, at("2026-11-27T11:00:00Z"), {}}};
+      },
+      [] { return *parse_rfc3339("2026-11-27T12:00:00Z"); });
   ASSERT_TRUE(cache.refresh());
   fail = true;
   EXPECT_FALSE(cache.refresh());

@@ -6,6 +6,7 @@
 #include "pledged/core/result.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/domain/campaign.hpp"
+#include "pledged/domain/match.hpp"
 #include "pledged/domain/progress.hpp"
 
 namespace pledged {
@@ -16,6 +17,7 @@ struct CampaignWithTotals {
   // The latest change to the campaign or its ledger, as the database recorded it: the
   // same on every instance, so all of them send the same body and ETag.
   Timestamp last_change;
+  std::vector<MatchStanding> matches;  // in creation order, with what each earned
 };
 
 // Reads campaigns with their sums over the ledger, each in one statement.

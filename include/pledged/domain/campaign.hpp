@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "pledged/core/result.hpp"
@@ -32,6 +33,10 @@ struct CampaignDraft {
   std::string starts;      // RFC 3339, or a date meaning the start of that day (UTC)
   std::string ends;        // RFC 3339, or a date meaning the end of that day (UTC)
 };
+
+// A window's boundary as the API takes it: RFC 3339, or a bare date meaning the whole
+// day (starts at 00:00:00, ends at 23:59:59 UTC).
+std::optional<Timestamp> parse_boundary(const std::string& text, bool end_of_day);
 
 // All invalid fields at once in Error::fields.
 Result<Campaign> validate_campaign_draft(const CampaignDraft& draft);

@@ -1,10 +1,13 @@
 #pragma once
 // The banner's numbers: what the progress route shows for one campaign.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "pledged/core/time.hpp"
 #include "pledged/domain/campaign.hpp"
+#include "pledged/domain/match.hpp"
 
 namespace pledged {
 
@@ -27,6 +30,8 @@ struct Progress {
   Timestamp starts_at;
   Timestamp ends_at;
   CampaignStatus status = CampaignStatus::scheduled;
+  std::int64_t matched = 0;         // what the campaign's matches earned (they add, each within its cap)
+  std::optional<MatchOffer> match;  // the match the banner shows, while one is active
 
   friend bool operator==(const Progress& a, const Progress& b);
   friend bool operator!=(const Progress& a, const Progress& b) { return !(a == b); }
@@ -36,6 +41,8 @@ struct Progress {
 // Exact integer arithmetic: no float ever touches the money.
 std::int64_t percent_hundredths(std::int64_t raised, std::int64_t goal);
 
-Progress compute_progress(const Campaign& campaign, const CampaignTotals& totals, Timestamp now);
+// percent counts raised + matched against the goal; `matches` in creation order.
+Progress compute_progress(const Campaign& campaign, const CampaignTotals& totals, Timestamp now,
+                          const std::vector<MatchStanding>& matches = {});
 
 }  // namespace pledged

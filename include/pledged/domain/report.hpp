@@ -9,6 +9,7 @@
 
 #include "pledged/core/result.hpp"
 #include "pledged/core/time.hpp"
+#include "pledged/domain/match.hpp"
 
 namespace pledged {
 
@@ -58,6 +59,13 @@ struct RecentGift {
   std::string method;     // stripe, check, bank_transfer, cash, other
 };
 
+// What a match earned from the payments of one day (in the report's zone), net of their refunds.
+struct MatchDayFigures {
+  std::string match_id;
+  std::string date;
+  std::int64_t earned = 0;
+};
+
 struct CampaignReport {
   std::string campaign;
   std::string currency;
@@ -84,6 +92,8 @@ struct CampaignReport {
   // Of `gross`, what donors added to cover the processing fee (cover_fee): each payment in
   // the range of exactly what its Checkout charged brings its pledge's fee (docs/counting.md).
   std::int64_t fees_covered = 0;
+  std::vector<MatchStanding> matches;       // the whole campaign's, creation order, like `raised`
+  std::vector<MatchDayFigures> match_days;  // in the range, days with earnings only
 };
 
 // Rounded half up to whole minor units; 0 without gifts.
@@ -121,6 +131,7 @@ struct GiftExportRow {
   std::string stripe_object_id;
   std::string note;
   std::int64_t fee_covered = 0;  // of `amount`, the fee the donor added (cover_fee); 0 for other rows
+  std::int64_t match = 0;  // what this payment earned from the campaign's matches (0 for any other row)
 };
 
 }  // namespace pledged

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "pledged/admin/campaign_admin.hpp"
+#include "pledged/admin/match_admin.hpp"
 #include "pledged/config/config.hpp"
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
@@ -41,6 +42,7 @@ struct HttpUseCases {
   PledgeRefunds& refunds;
   UnmatchedEventsReview& unmatched_events;
   YearStatements& statements;
+  MatchAdmin& matches;
 };
 
 // Where the routes run: blocking work (database, Stripe) goes to a worker pool, never

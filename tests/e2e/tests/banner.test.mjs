@@ -87,3 +87,34 @@ test('the iframe page renders the banner under its CSP', async () => {
   assert.deepEqual(violations, []);
   await page.close();
 });
+
+// Runs last: the match it adds stays in this file's database.
+test('while a match is active the banner and the donation page say so, and the bar counts raised + matched', async () => {
+  const campaign = `FROM campaigns WHERE slug = 'eoy-2026'`;
+  database.query(`INSERT INTO pledges (id, campaign_id, amount, currency, frequency, status, donor_email)
+                  SELECT 'pl_e2ematch00000000000000001', id, 10000, 'usd', 'once', 'paid', 'cy@example.org' ${campaign}`);
+  database.query(`INSERT INTO ledger_entries (campaign_id, pledge_id, kind, amount, currency, donor_key, stripe_object_id, occurred_at)
+                  SELECT id, 'pl_e2ematch00000000000000001', 'payment', 10000, 'usd', 'cy@example.org', 'pi_e2ematch1', now() ${campaign}`);
+  database.query(`INSERT INTO matches (id, campaign_id, sponsor, ratio, cap, currency, starts_at, ends_at, applies_to)
+                  SELECT 'mt_e2ematch00000000000000001', id, 'The Knight Fund', 100, 760000, 'usd', starts_at, ends_at, 'all' ${campaign}`);
+  await new Promise((resolve) => setTimeout(resolve, 2500));  // NOTIFY refresh: within 2 s
+  // 37,345.00 of offline gifts (earlier tests) + a 100.00 payment, matched one to one: 100.00 of 7,600.00.
+  const figures = await progress();
+  assert.equal(figures.raised, 3744500);
+  assert.equal(figures.matched, 10000);
+  assert.deepEqual(figures.match, { sponsor: 'The Knight Fund', ratio: 100, remaining: 750000 });
+  assert.equal(figures.percent, 75.09);  // (3,744,500 + 10,000) / 5,000,000
+
+  const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1024, height: 400 } });
+  for (const url of [host.origin + '/', `${service.url}/donate/eoy-2026`]) {
+    await page.goto(url);
+    const banner = page.locator('.pledged-banner-host');
+    await banner.locator('.mt').filter({ hasText: 'Your gift is doubled by The Knight Fund — $7,500 of matching left' })
+      .waitFor({ timeout: 10000 });
+    assert.equal(await banner.locator('.a').textContent(), '$37,445 raised and $100 matched of $50,000', url);
+    assert.equal(await banner.locator('[role="progressbar"]').getAttribute('aria-valuenow'), '75.09', url);
+    assert.match(await banner.locator('.m').textContent(), /^75\.09% · /, url);
+  }
+  await page.locator('.pledged-banner-host').screenshot({ path: path.join(resultsDir, 'banner-match.png') });
+  await page.close();
+});

@@ -22,15 +22,21 @@ after(async () => {
   database?.drop();
 });
 
-const giftRows = () => database.query(
-  "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'offline_gift'").trim();
-
-test('a resubmitted offline gift is recorded once, a new one again', async () => {
+// The dashboard, signed in with the admin token, showing eoy-2026.
+async function signIn() {
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
   const page = await context.newPage();
   await page.goto(`${service.url}/staff?campaign=eoy-2026`);
   await page.fill('#token', token);
   await page.click('#token-form button[type=submit]');
+  return { context, page };
+}
+
+const giftRows = () => database.query(
+  "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'offline_gift'").trim();
+
+test('a resubmitted offline gift is recorded once, a new one again', async () => {
+  const { context, page } = await signIn();
   await page.locator('#cards .card').first().waitFor();
 
   const keys = [];
@@ -63,5 +69,39 @@ test('a resubmitted offline gift is recorded once, a new one again', async () =>
   assert.equal(keys.length, 3);
   assert.notEqual(keys[2], keys[0], 'a new submission, a new key');
   assert.equal(giftRows(), '2 35050');
+  await context.close();
+});
+
+test('the match form adds a match once per submission and its panel shows earned against the cap', async () => {
+  const { context, page } = await signIn();
+  await page.locator('#matches').filter({ hasText: 'No match on this campaign.' }).waitFor();
+
+  const keys = [];
+  let loseTheAnswer = true;
+  await page.route('**/matches', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (!loseTheAnswer) return route.continue();
+    loseTheAnswer = false;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.fill('#match-sponsor', 'The Knight Fund');
+  await page.fill('#match-cap', '7500');
+  await page.fill('#match-per-gift', '1000.00');
+  await page.click('#match-submit');
+  await page.locator('#match-error').filter({ hasText: 'Press Add again' }).waitFor();
+  await page.click('#match-submit');
+  await page.locator('#match-done').filter({ hasText: 'Added: The Knight Fund, up to $7,500.00.' }).waitFor();
+  assert.equal(keys.length, 2);
+  assert.match(keys[0], /^match-[0-9a-f]{32}$/);
+  assert.equal(keys[1], keys[0], 'the same submission, the same key');
+  assert.equal(database.query('SELECT count(*) || \' \' || min(cap) || \' \' || min(per_gift_cap) FROM matches').trim(),
+    '1 750000 100000', 'added once');
+
+  const panel = page.locator('#matches .match');
+  await panel.locator('h3').filter({ hasText: 'The Knight Fund (100%, all)' }).waitFor();
+  assert.equal(await panel.locator('.match-figures').textContent(), '$0.00 earned of $7,500.00, $7,500.00 left · active');
+  assert.equal(await panel.locator('svg path.earned').count(), 1);
+  assert.equal(await panel.locator('svg line.cap').count(), 1);
   await context.close();
 });

@@ -163,4 +163,19 @@ std::int64_t pledge_net(const ModelPledge& pledge, const std::vector<StormEvent>
   return net;
 }
 
+std::int64_t pledge_match_earned(const ModelPledge& pledge, const std::vector<StormEvent>& events,
+                                 const ModelMatch& match) {
+  const auto payments = payments_of(pledge, distinct_events(pledge, events));
+  std::int64_t gross = 0;
+  for (const auto& [key, amount] : payments) gross += amount;
+  if (gross <= 0) return 0;
+  const std::int64_t kept_total = std::clamp<std::int64_t>(pledge_net(pledge, events), 0, gross);
+  std::int64_t earned = 0;
+  for (const auto& [key, amount] : payments) {
+    const std::int64_t kept = amount * kept_total / gross;  // both below 10^10 here: no overflow
+    earned += std::min(kept * match.ratio / 100, match.per_gift_cap);
+  }
+  return earned;
+}
+
 }  // namespace pledged::testing::storm

@@ -61,4 +61,19 @@ std::int64_t pledge_fees_covered(const ModelPledge& pledge, const std::vector<St
 // API.md's words as a search, the smallest c with c − round(c × 2.9 / 100) − 30 ≥ amount.
 std::int64_t default_covered_fee(std::int64_t amount);
 
+// A matching gift over every payment of the campaign (API.md "Matching gifts", the rule
+// docs/counting.md writes down): each kept payment earns min(⌊kept × ratio / 100⌋,
+// per_gift_cap), where a pledge's refunds and lost disputes reduce its payments in
+// proportion to their amounts (kept = ⌊amount × clamp(net, 0, gross) / gross⌋); the
+// campaign's `matched` is min(cap, the sum).
+struct ModelMatch {
+  std::int64_t ratio = 100;
+  std::int64_t per_gift_cap = 0;
+  std::int64_t cap = 0;
+};
+
+// What the pledge's payments earned from `match`, before the campaign's cap.
+std::int64_t pledge_match_earned(const ModelPledge& pledge, const std::vector<StormEvent>& events,
+                                 const ModelMatch& match);
+
 }  // namespace pledged::testing::storm

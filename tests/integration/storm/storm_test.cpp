@@ -47,6 +47,9 @@ constexpr int kBatch = 100;
 constexpr std::uint64_t kDefaultSeed = 20261129;
 constexpr int kShrinkReplays = 400;  // a bound on one shrink; histories are tens of events
 constexpr int kReportedFailures = 3;
+// A match over every payment of the campaign (issue 18): two to one at half rate, a per-gift
+// cap that some gifts reach, and a campaign cap that the suite's histories pass partway through.
+constexpr ModelMatch kStormMatch{50, 2500, 400000};
 
 std::uint64_t storm_seed() {
   const char* configured = std::getenv("PLEDGED_STORM_SEED");
@@ -134,17 +137,28 @@ class Storm : public StaffFixture {
     return nets;
   }
 
-  // The banner's figure, read until it shows `expected` (it follows a change within
-  // 2 seconds, API.md) or a few seconds have passed: the last value read.
-  std::int64_t progress_raised(std::int64_t expected) {
+  // The banner's figures (raised, matched), read until they show `expected` (they follow a
+  // change within 2 seconds, API.md) or a few seconds have passed: the last values read.
+  std::pair<std::int64_t, std::int64_t> progress_figures(std::pair<std::int64_t, std::int64_t> expected) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::int64_t raised = 0;
+    std::pair<std::int64_t, std::int64_t> figures;
     do {
-      raised = json::parse(http_get(port(), "/v1/campaigns/eoy-2026/progress").body)["raised"].get<std::int64_t>();
-      if (raised == expected) break;
+      const auto body = json::parse(http_get(port(), "/v1/campaigns/eoy-2026/progress").body);
+      figures = {body["raised"].get<std::int64_t>(), body["matched"].get<std::int64_t>()};
+      if (figures == expected) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     } while (std::chrono::steady_clock::now() < deadline);
-    return raised;
+    return figures;
+  }
+
+  void create_storm_match() {
+    const auto created = staff_send("POST", "/v1/admin/campaigns/eoy-2026/matches", admin_token_,
+                                    {{"sponsor", "Storm Fund"},
+                                     {"ratio", kStormMatch.ratio},
+                                     {"per_gift_cap", kStormMatch.per_gift_cap},
+                                     {"cap", kStormMatch.cap},
+                                     {"applies_to", "all"}});
+    ASSERT_EQ(created.status, 201) << created.body;
   }
 
   // One history alone, on a pledge of its own, in the given order: the ledger's net.
@@ -215,9 +229,11 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
   const int senders = storm_senders();
   std::cout << "[ figures  ] storm: " << histories << " histories, seed " << seed << ", " << senders
             << " sender(s) (PLEDGED_STORM_HISTORIES, PLEDGED_STORM_SEED, PLEDGED_STORM_SENDERS)\n";
+  ASSERT_NO_FATAL_FAILURE(create_storm_match());
   std::mt19937_64 interleave(seed);
   std::int64_t campaign_expected = 0;
   std::int64_t fees_expected = 0;  // of the campaign's gross, the covered fees
+  std::int64_t earned_expected = 0;  // before the match's cap
   int disagreements = 0, events_delivered = 0;
   for (int first = 0; first < histories; first += kBatch) {
     const int count = std::min(kBatch, histories - first);
@@ -252,6 +268,7 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
       const auto expected = pledge_net(batch[h].pledge, batch[h].deliveries);
       campaign_expected += expected;
       fees_expected += pledge_fees_covered(batch[h].pledge, batch[h].deliveries);
+      earned_expected += pledge_match_earned(batch[h].pledge, batch[h].deliveries, kStormMatch);
       const auto found = nets.find(pledges[h].pledge.id);
       const auto got = found == nets.end() ? 0 : found->second;
       if (got == expected) continue;
@@ -269,27 +286,38 @@ TEST_F(Storm, RandomHistoriesAgreeWithTheModel) {
     // Shrinking replays add pledges of their own: the campaign's figure is compared while
     // every pledge in it is a history's.
     if (disagreements == 0) {
-      ASSERT_EQ(progress_raised(campaign_expected), campaign_expected) << "after history " << first + count;
+      const std::pair<std::int64_t, std::int64_t> expected{campaign_expected,
+                                                           std::min(kStormMatch.cap, earned_expected)};
+      ASSERT_EQ(progress_figures(expected), expected) << "(raised, matched) after history " << first + count;
     }
   }
+  const auto matched_expected = std::min(kStormMatch.cap, earned_expected);
   if (disagreements == 0) {
     // The staff report's `raised`, and gifts.csv's rows (one per counted movement) summed.
     const auto report = staff_get("/v1/reports/campaigns/eoy-2026", viewer_token_);
     ASSERT_EQ(report.status, 200) << report.body;
     EXPECT_EQ(json::parse(report.body)["raised"].get<std::int64_t>(), campaign_expected);
     EXPECT_EQ(json::parse(report.body)["fees_covered"].get<std::int64_t>(), fees_expected) << "the covered fees";
+    EXPECT_EQ(json::parse(report.body)["matched"].get<std::int64_t>(), matched_expected);
     const auto csv = staff_get("/v1/reports/campaigns/eoy-2026/gifts.csv", viewer_token_);
     ASSERT_EQ(csv.status, 200);
     const auto rows = parse_csv(csv.body);
     ASSERT_FALSE(rows.empty());
     const auto amount = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "amount") - rows[0].begin());
     ASSERT_LT(amount, rows[0].size());
-    std::int64_t csv_total = 0;
-    for (std::size_t r = 1; r < rows.size(); ++r) csv_total += std::stoll(rows[r].at(amount));
+    const auto match = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "match") - rows[0].begin());
+    ASSERT_LT(match, rows[0].size());
+    std::int64_t csv_total = 0, csv_matched = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      csv_total += std::stoll(rows[r].at(amount));
+      csv_matched += std::stoll(rows[r].at(match));
+    }
     EXPECT_EQ(csv_total, campaign_expected) << "the sum of gifts.csv";
+    EXPECT_EQ(csv_matched, matched_expected) << "the sum of gifts.csv's match column";
   }
   std::cout << "[ figures  ] storm: " << events_delivered << " deliveries, " << disagreements << " disagreements, "
-            << fees_expected << " in covered fees\n";
+            << fees_expected << " in covered fees; the match earned " << earned_expected << " before its cap of "
+            << kStormMatch.cap << "\n";
   EXPECT_EQ(disagreements, 0);
 }
 
