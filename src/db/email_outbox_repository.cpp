@@ -5,8 +5,7 @@
 namespace pledged {
 namespace {
 
-constexpr const char* kQueueReceipts = "email_outbox_queue_receipts";
-constexpr const char* kQueueRefundNotice = "email_outbox_queue_refund_notice";
+constexpr const char* kQueueForEvent = "email_outbox_queue_for_event";
 constexpr const char* kQueueOfflineGift = "email_outbox_queue_offline_gift";
 constexpr const char* kClaim = "email_outbox_claim";
 constexpr const char* kMarkSent = "email_outbox_mark_sent";
@@ -22,20 +21,20 @@ constexpr const char* kLastFailures = "email_outbox_last_failures";
 
 std::vector<PreparedStatement> EmailOutboxRepository::statements() {
   return {
-      // A payment row keeps the event that inserted it (a repeat only settles the row),
-      // so the event's id picks exactly the payments it recorded.
-      {kQueueReceipts,
+      // One statement per applied event (a round trip fewer on every money-moving event):
+      // - receipts: a payment row keeps the event that inserted it (a repeat only settles
+      //   the row), so the event's id picks exactly the payments it recorded;
+      // - the refund notice: keyed by the refunded total, not by a ledger row, since one
+      //   refund may sit under its charge's id first and under its own id later, with the
+      //   same total.
+      {kQueueForEvent,
        "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
        " SELECT 'receipt', l.id::text, l.id, p.donor_email, coalesce(p.donor_name, ''), c.title, l.amount, "
        "  l.currency, l.occurred_at "
        "FROM ledger_entries l JOIN pledges p ON p.id = l.pledge_id JOIN campaigns c ON c.id = l.campaign_id "
        "WHERE l.pledge_id = $1 AND l.stripe_event_id = $2 AND l.kind = 'payment' "
-       "ON CONFLICT (movement, kind) DO NOTHING"},
-      // Keyed by the refunded total, not by a ledger row: one refund may sit under its
-      // charge's id first and under its own id later, with the same total.
-      {kQueueRefundNotice,
-       "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
-       " SELECT 'refund_notice', 'pledge:' || p.id || ':refunded:' || t.currency || ':' || t.total, NULL, "
+       "UNION ALL "
+       "SELECT 'refund_notice', 'pledge:' || p.id || ':refunded:' || t.currency || ':' || t.total, NULL, "
        "  p.donor_email, coalesce(p.donor_name, ''), c.title, t.total, t.currency, t.last_at "
        "FROM (SELECT l.currency, -sum(l.amount) AS total, max(l.occurred_at) AS last_at FROM ledger_entries l "
        "      WHERE l.pledge_id = $1 AND l.kind IN ('refund', 'refund_reversal') GROUP BY l.currency) t "
@@ -78,8 +77,7 @@ std::vector<PreparedStatement> EmailOutboxRepository::statements() {
 }
 
 void EmailOutboxRepository::queue_for_event(Tx& tx, const std::string& pledge_id, const std::string& event_id) {
-  tx.exec_prepared(kQueueReceipts, pledge_id, event_id);
-  tx.exec_prepared(kQueueRefundNotice, pledge_id);
+  tx.exec_prepared(kQueueForEvent, pledge_id, event_id);
 }
 
 void EmailOutboxRepository::queue_offline_gift(Tx& tx, std::int64_t ledger_entry_id) {
