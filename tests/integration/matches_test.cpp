@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -25,7 +26,14 @@ using pledged::webhooks::EventSource;
 
 namespace {
 
-constexpr int kShuffledOrders = 20;
+// Twenty orders in the suite; PLEDGED_MATCH_ORDERS=100 (or more) is the long mode the
+// issue asks for, run by hand (docs/security.md has its figure).
+int shuffled_orders() {
+  const char* configured = std::getenv("PLEDGED_MATCH_ORDERS");
+  if (configured == nullptr || *configured == '\0') return 20;
+  const int orders = std::atoi(configured);
+  return orders > 0 ? orders : 20;
+}
 
 // Three one-time $60 gifts and what Stripe sends for them: a paid checkout each, and a
 // full refund of the first two (refund.created, naming the payment intent the checkout
@@ -261,7 +269,8 @@ TEST_F(Matches, AnyOrderOfEventsGivesTheSameMatch) {
   EventProcessor processor(pool);
   pledged::ProgressRepository progress(pool);
   std::mt19937 random(20261206);
-  for (int order = 0; order < kShuffledOrders; ++order) {
+  const int orders = shuffled_orders();
+  for (int order = 0; order < orders; ++order) {
     database_->execute(
         "DELETE FROM ledger_entries; DELETE FROM webhook_events; DELETE FROM stripe_links; DELETE FROM stripe_refunds; "
         "DELETE FROM stripe_charge_refunds; DELETE FROM email_outbox; UPDATE pledges SET status = 'pending', "
