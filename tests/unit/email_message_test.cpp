@@ -26,7 +26,7 @@ OutboxEmail row(const std::string& recipient, const std::string& name) {
   return email;
 }
 
-const Organisation kOrganisation{"The Ledger", "12-3456789", "1 Press Row", "The Ledger <giving@ledger.example>"};
+const Organisation kOrganisation{{"The Ledger", "12-3456789", "1 Press Row"}, "The Ledger <giving@ledger.example>"};
 
 std::string headers_of(const std::string& data) { return data.substr(0, data.find("\r\n\r\n") + 2); }
 
