@@ -91,12 +91,14 @@ void check_gift_row(const std::vector<std::string>& values, const std::string& i
   row.anonymous = input.size() % 2 == 0;
   row.stripe_object_id = text(7);
   row.note = text(8);
+  row.fee_covered = integer_from(text(9));
+  row.match = integer_from(text(10));
 
   std::string csv;
   append_gift_csv_header(csv);
   append_gift_csv_row(csv, row);
   const auto rows = read_back(csv);
-  require(rows.size() == 2 && rows[0].size() == 15 && rows[1].size() == 15);
+  require(rows.size() == 2 && rows[0].size() == 17 && rows[1].size() == 17);
   const auto& cells = rows[1];
   require(cells[0] == std::to_string(row.id));
   require(parse_rfc3339(cells[1]) == row.occurred_at);
@@ -104,6 +106,8 @@ void check_gift_row(const std::vector<std::string>& values, const std::string& i
   const auto currency = find_currency(row.currency);
   require(cells[5] == (currency ? major(row.amount, currency->exponent) : std::to_string(row.amount)));
   require(cells[12] == (row.anonymous ? "true" : "false"));
+  require(cells[15] == std::to_string(row.fee_covered));
+  require(cells[16] == std::to_string(row.match));
   const std::pair<std::size_t, const std::string*> text_columns[] = {
       {2, &row.local_date}, {3, &row.kind},       {6, &row.currency},    {7, &row.frequency},
       {8, &row.method},     {9, &row.pledge_id},  {10, &row.donor_name}, {11, &row.donor_email},
