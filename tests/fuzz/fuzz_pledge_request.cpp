@@ -20,13 +20,13 @@ using pledged::fuzz::require;
 using nlohmann::json;
 using namespace pledged;
 
-const std::set<std::string> kContractFields{"campaign", "amount",    "currency", "frequency",    "email",
-                                            "name",     "anonymous", "message",  "digest_opt_in"};
+const std::set<std::string> kContractFields{"campaign", "amount",    "currency", "frequency",     "email",
+                                            "name",     "anonymous", "message",  "digest_opt_in", "cover_fee"};
 
 bool same_request(const PledgeRequest& a, const PledgeRequest& b) {
   return a.campaign == b.campaign && a.amount == b.amount && a.currency == b.currency && a.frequency == b.frequency &&
          a.email == b.email && a.name == b.name && a.anonymous == b.anonymous && a.message == b.message &&
-         a.digest_opt_in == b.digest_opt_in && a.type_errors == b.type_errors;
+         a.digest_opt_in == b.digest_opt_in && a.cover_fee == b.cover_fee && a.type_errors == b.type_errors;
 }
 
 std::size_t utf8_characters(const std::string& text) {
