@@ -11,6 +11,7 @@
 #include "pledged/core/worker_pool.hpp"
 #include "pledged/db/admin_repository.hpp"
 #include "pledged/db/campaign_repository.hpp"
+#include "pledged/db/donor_repository.hpp"
 #include "pledged/db/change_listener.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/db/email_outbox_repository.hpp"
@@ -29,6 +30,7 @@
 #include "pledged/http/http_service.hpp"
 #include "pledged/progress/pledge_progress.hpp"
 #include "pledged/progress/progress_cache.hpp"
+#include "pledged/stripe/stripe_billing_portal.hpp"
 #include "pledged/stripe/stripe_client.hpp"
 #include "pledged/stripe/stripe_refund_gateway.hpp"
 #include "pledged/webhooks/event_processor.hpp"
@@ -53,7 +55,7 @@ std::vector<PreparedStatement> all_statements() {
         ReportRepository::statements(), WebhookHealthRepository::statements(), AdminRepository::statements(),
         RefundRepository::statements(), UnmatchedEventRepository::statements(), EmailOutboxRepository::statements(),
         StatementRepository::statements(),
-        MatchRepository::statements()}) {
+        MatchRepository::statements(), DonorRepository::statements()}) {
     for (const auto& statement : list) {
       // Repositories that share a statement (the audit log's) list it each.
       const auto same = [&](const PreparedStatement& s) { return std::string_view(s.name) == statement.name; };
@@ -207,12 +209,17 @@ int run_service(const Config& config, Logger& log) {
   UnmatchedEventsReview unmatched_events(unmatched_event_repository, event_processor);
   StatementRepository statement_repository(pool);
   YearStatements statements(statement_repository, organisation);
+  DonorRepository donor_repository(pool);
+  std::unique_ptr<stripe::StripeBillingPortal> billing_portal;
+  if (stripe_client) billing_portal = std::make_unique<stripe::StripeBillingPortal>(*stripe_client);
+  DonorSelfService donors(DonorSelfService::Deps{donor_repository, statements, billing_portal.get(), config.public_url});
 
   PledgeProgress pledge_progress(pledge_repository, progress_repository, cache);
 
   HttpService server(config,
                      HttpUseCases{readiness, cache, pledge_service, pledge_progress, event_processor, staff, reports,
-                                  webhook_health, email_health, admin, refunds, unmatched_events, statements, matches},
+                                  webhook_health, email_health, admin, refunds, unmatched_events, statements, matches,
+                                  donors},
                      HttpRuntime{workers, checkout_workers, metrics, context});
   try {
     server.start();

@@ -5,8 +5,10 @@
 
 namespace pledged {
 
-RateLimiter::RateLimiter(int per_minute, std::size_t max_clients)
-    : capacity_(per_minute), per_second_(per_minute / 60.0), buckets_(max_clients) {}
+RateLimiter::RateLimiter(int per_window, std::chrono::seconds window, std::size_t max_clients)
+    : capacity_(per_window),
+      per_second_(per_window / std::max(1.0, static_cast<double>(window.count()))),
+      buckets_(max_clients) {}
 
 int RateLimiter::acquire(const std::string& client, Clock::time_point now) {
   if (capacity_ <= 0) return 0;

@@ -57,13 +57,20 @@ std::vector<PreparedStatement> EmailOutboxRepository::statements() {
        "RETURNING o.id, o.kind, o.recipient, o.donor_name, o.campaign_title, o.amount, o.currency, "
        "  extract(epoch FROM o.occurred_at)::bigint, extract(epoch FROM o.created_at)::bigint, o.attempts, "
        "  coalesce(o.summary, ''), o.attachment, coalesce(o.attachment_name, '')"},
+      // A sign-in email's link (in summary) is kept only until it is sent or given up:
+      // the token is stored hashed everywhere else. Past its 30 minutes it is useless,
+      // so such an email is given up then rather than after a day.
       {kMarkSent,
-       "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL "
+       "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL, "
+       "  summary = CASE WHEN kind = 'donor_link' THEN NULL ELSE summary END "
        "WHERE id = $1 AND status = 'queued'"},
       {kMarkFailed,
        "UPDATE email_outbox SET last_error = $2, last_error_at = clock_timestamp(), "
        "  status = CASE WHEN $4::boolean OR created_at < clock_timestamp() - interval '1 day' "
+       "    OR (kind = 'donor_link' AND created_at < clock_timestamp() - interval '30 minutes') "
        "    THEN 'failed' ELSE 'queued' END, "
+       "  summary = CASE WHEN kind = 'donor_link' AND ($4::boolean "
+       "    OR created_at < clock_timestamp() - interval '30 minutes') THEN NULL ELSE summary END, "
        "  next_attempt_at = clock_timestamp() + make_interval(secs => $3::bigint) "
        "WHERE id = $1 AND status = 'queued'"},
       {kCounts,

@@ -93,9 +93,25 @@ struct Body {
   std::string subject;
   std::string opening;
   std::vector<std::pair<std::string, std::string>> facts;
+  std::string link;           // a sign-in email's link, "" otherwise
+  bool tells_of_gift = true;  // a receipt's words on goods and services
 };
 
+// The sign-in email (issue 17): the link, how long it works, and what to do if the
+// donor did not ask for it. No money, so no receipt language.
+Body sign_in_body(const OutboxEmail& row, const Organisation& organisation) {
+  Body body;
+  body.subject = "Your sign-in link for " + organisation.name;
+  body.opening = "Here is your link to see and manage your gifts to " + organisation.name +
+                 ". It works once, for 30 minutes. If you did not ask for it, ignore this email: "
+                 "nobody can sign in without it.";
+  body.link = row.summary;
+  body.tells_of_gift = false;
+  return body;
+}
+
 Body body_of(const OutboxEmail& row, const Organisation& organisation) {
+  if (row.kind == "donor_link") return sign_in_body(row, organisation);
   const std::string amount = display_amount(row.amount, row.currency);
   Body body;
   if (row.kind == "statement") {
@@ -125,16 +141,21 @@ Body body_of(const OutboxEmail& row, const Organisation& organisation) {
 
 std::string plain_part(const Body& body) {
   std::string text = body.opening + "\r\n\r\n";
+  if (!body.link.empty()) text += one_line(body.link) + "\r\n";
   for (const auto& [label, value] : body.facts) text += label + ": " + one_line(value) + "\r\n";
-  return text + "\r\n" + kNoGoodsOrServices + "\r\n";
+  return body.tells_of_gift ? text + "\r\n" + kNoGoodsOrServices + "\r\n" : text;
 }
 
 std::string html_part(const Body& body) {
-  std::string html = "<!doctype html><html><body><p>" + html_escape(body.opening) + "</p><table>";
+  std::string html = "<!doctype html><html><body><p>" + html_escape(body.opening) + "</p>";
+  if (!body.link.empty()) html += "<p><a href=\"" + html_escape(body.link) + "\">Sign in to see your gifts</a></p>";
+  html += "<table>";
   for (const auto& [label, value] : body.facts) {
     html += "<tr><th align=\"left\">" + html_escape(label) + "</th><td>" + html_escape(value) + "</td></tr>";
   }
-  return html + "</table><p>" + kNoGoodsOrServices + "</p></body></html>\r\n";
+  html += "</table>";
+  if (body.tells_of_gift) html += std::string("<p>") + kNoGoodsOrServices + "</p>";
+  return html + "</body></html>\r\n";
 }
 
 }  // namespace

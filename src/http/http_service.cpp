@@ -1,6 +1,7 @@
 #include "pledged/http/http_service.hpp"
 
 #include "admin_routes.hpp"
+#include "donor_routes.hpp"
 #include "operations_routes.hpp"
 #include "page_routes.hpp"
 #include "pledge_progress_routes.hpp"
@@ -17,6 +18,15 @@
 namespace pledged {
 namespace {
 
+// Where the donor's Manage button ends: Stripe's Billing Portal, or the stand-in's own
+// portal pages when the Stripe base is a local stand-in.
+std::string billing_portal_origin(const std::string& stripe_api_base) {
+  if (stripe_api_base == "https://api.stripe.com") return "https://billing.stripe.com";
+  const auto scheme_end = stripe_api_base.find("://");
+  const auto path = scheme_end == std::string::npos ? std::string::npos : stripe_api_base.find('/', scheme_end + 3);
+  return path == std::string::npos ? stripe_api_base : stripe_api_base.substr(0, path);
+}
+
 RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpRuntime& run,
                       RateLimiter& pledge_rate_limiter, StaffGate& staff_gate) {
   RouteTable routes;
@@ -31,6 +41,8 @@ RouteTable all_routes(const Config& config, const HttpUseCases& use, const HttpR
   add_admin_routes(routes, staff_gate, AdminDeps{use.admin, use.refunds, use.matches});
   add_statement_routes(routes, staff_gate, use.statements);
   add_unmatched_event_routes(routes, staff_gate, use.unmatched_events);
+  add_donor_routes(routes, DonorDeps{use.donors, run.workers, config.trusted_proxies, config.public_url,
+                                     billing_portal_origin(config.stripe_api_base)});
   return routes;
 }
 

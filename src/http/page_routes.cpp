@@ -4,7 +4,6 @@
 #include <cctype>
 
 #include "page_routes.hpp"
-#include "pledged/core/embedded_file.hpp"
 #include "pledged/domain/currency.hpp"
 #include "pledged/http/page_template.hpp"
 
@@ -13,27 +12,6 @@ namespace pledged {
 using Pistache::Http::Method;
 
 namespace {
-
-// Pages run only our own scripts and styles and talk only to us.
-constexpr const char* kPagePolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors ";
-
-std::string_view web_file(std::string_view name) {
-  for (const auto& file : embedded_web_files()) {
-    if (file.name == name) return file.contents;
-  }
-  return {};
-}
-
-HttpResponse page_response(std::string body, const std::string& frame_ancestors) {
-  HttpResponse response{200, std::move(body), "text/html; charset=utf-8", {}};
-  response.with_header("Content-Security-Policy", kPagePolicy + frame_ancestors)
-      .with_header("Referrer-Policy", "strict-origin-when-cross-origin")
-      .with_header("Cache-Control", "no-cache");
-  if (frame_ancestors == "'none'") response.with_header("X-Frame-Options", "DENY");
-  return response;
-}
 
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -115,7 +93,7 @@ void add_page_routes(RouteTable& routes, const ProgressCache& cache, const Confi
 
   routes.add(Method::Get, "/static/:name", [](const RouteRequest& request, ExchangePtr exchange) {
     const auto name = request.param("name");
-    const bool script = name == "donate.js" || name == "thanks.js" || name == "staff.js";
+    const bool script = name == "donate.js" || name == "thanks.js" || name == "staff.js" || name == "donor.js";
     if (!script && name != "pages.css" && name != "staff.css") {
       return exchange->send_error(make_error(ErrorCode::not_found, "no such file"));
     }

@@ -156,3 +156,46 @@ export async function tabTo(page, selector, limit = 40) {
   }
   throw new Error(`Tab never reached ${selector}`);
 }
+
+// A real SMTP server on loopback (tools/smtp-capture) keeping each message as JSON in a
+// folder of its own (donor addresses: never one the log audit reads).
+export async function startSmtpCapture() {
+  const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'pledged-e2e-smtp-'));
+  const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../tools/smtp-capture/smtp_capture.py');
+  const child = spawn('python3', [script, '--dir', path.join(folder, 'mail'), '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening (\d+)/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error('smtp_capture.py exited before listening')));
+  });
+  const messages = () => {
+    let names = [];
+    try { names = readdirSync(path.join(folder, 'mail')).filter((n) => n.endsWith('.json')).sort(); } catch { /* none yet */ }
+    return names.map((n) => JSON.parse(readFileSync(path.join(folder, 'mail', n), 'utf8')));
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    // Resolves to the first message `matches` accepts, waiting up to `within` ms.
+    async waitFor(matches, within = 30000) {
+      const deadline = Date.now() + within;
+      while (Date.now() < deadline) {
+        const found = messages().find(matches);
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('no such email arrived');
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}

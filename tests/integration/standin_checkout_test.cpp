@@ -171,8 +171,13 @@ TEST_F(StandinCheckout, PayingMonthlyDeliversSessionCompletedAndInvoicePaid) {
   const auto [pledge_id, session_id] = pledge("monthly");
   ASSERT_EQ(http_request(standin_->port(), "POST", "/checkout/" + session_id + "/pay").status, 303);
   const auto events = verified_events();
-  ASSERT_EQ(types_of(events), (std::vector<std::string>{"checkout.session.completed", "invoice.paid"}));
-  const auto& invoice = events[1]["data"]["object"];
+  ASSERT_EQ(types_of(events), (std::vector<std::string>{"checkout.session.completed", "customer.subscription.created",
+                                                        "invoice.paid"}));
+  const auto& subscription = events[1]["data"]["object"];
+  EXPECT_EQ(subscription["id"], events[0]["data"]["object"]["subscription"]);
+  EXPECT_EQ(subscription["metadata"]["pledge_id"], pledge_id);
+  EXPECT_EQ(subscription["items"]["data"][0]["price"]["unit_amount"], 2500);
+  const auto& invoice = events[2]["data"]["object"];
   EXPECT_EQ(invoice["amount_paid"], 2500);
   EXPECT_EQ(invoice["billing_reason"], "subscription_create");
   EXPECT_EQ(invoice["parent"]["subscription_details"]["metadata"]["pledge_id"], pledge_id);

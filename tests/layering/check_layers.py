@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Which layers' headers a layer may include directly (its own always).
-USE_CASES = {"progress", "pledges", "refunds", "reports", "statements", "staff", "admin", "operations"}
+USE_CASES = {"progress", "pledges", "refunds", "reports", "statements", "donors", "staff", "admin", "operations"}
 MAY_INCLUDE = {
     "core": set(),
     "config": {"core"},

@@ -1,5 +1,7 @@
 #include "standin.hpp"
 
+#include "standin_helpers.hpp"
+
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -12,23 +14,6 @@ namespace standin {
 namespace {
 
 using nlohmann::json;
-
-long long now_seconds() { return static_cast<long long>(std::time(nullptr)); }
-
-std::string new_id(const std::string& prefix, std::size_t length = 24) {
-  return prefix + pledged::random_base62(length);
-}
-
-Response json_reply(int status, const json& body) { return Response{status, "application/json", body.dump(2), {}}; }
-
-// Stripe's error shape.
-Response stripe_error(int status, const std::string& type, const std::string& message, const std::string& param = "",
-                      const std::string& code = "") {
-  json error = {{"type", type}, {"message", message}};
-  if (!param.empty()) error["param"] = param;
-  if (!code.empty()) error["code"] = code;
-  return json_reply(status, json{{"error", error}});
-}
 
 // metadata[pledge_id]=x and line_items[0][price_data][currency]=usd, as nested objects
 // (array indices stay object keys "0", "1", ...; values stay strings).
@@ -53,42 +38,12 @@ json nest(const std::vector<pledged::stripe::FormField>& fields) {
   return root;
 }
 
-std::string text_at(const json& object, std::initializer_list<const char*> path) {
-  const json* node = &object;
-  for (const char* key : path) {
-    if (!node->is_object() || !node->contains(key)) return "";
-    node = &(*node)[key];
-  }
-  return node->is_string() ? node->get<std::string>() : "";
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 json query_params(const std::string& query) {
   std::vector<pledged::stripe::FormField> fields;
   pledged::stripe::decode_form(query, fields);
   json flat = json::object();
   for (const auto& [key, value] : fields) flat[key] = value;
   return flat;
-}
-
-Response redirect(const std::string& location) {
-  Response response{303, "text/plain", "", {}};
-  response.headers.emplace_back("Location", location);
-  return response;
 }
 
 std::optional<ApiMode> parse_mode(const std::string& name) {
@@ -112,6 +67,7 @@ Response Standin::handle(const Request& request) {
     if (request.method == "POST" && (action == "pay" || action == "decline")) return checkout_action(id, action == "pay");
     return Response{404, "text/plain", "not found\n", {}};
   }
+  if (request.path.rfind("/portal/", 0) == 0) return portal(request);
   if (request.path.rfind("/v1/", 0) == 0) return api(request);
   if (request.path == "/" || request.path == "/healthz") {
     return Response{200, "text/plain", "pledged's local Stripe stand-in (test/demo only)\n", {}};
@@ -158,6 +114,12 @@ Response Standin::control(const Request& request) {
       }
     }
     return json_reply(200, json{{"latency_ms", latency_ms_.load()}, {"queued_failures", faults_.size()}});
+  }
+  // POST /_standin/subscriptions/{sub_id}/bill: the next month's installment now.
+  const std::string subscriptions = "/_standin/subscriptions/";
+  if (request.method == "POST" && request.path.rfind(subscriptions, 0) == 0 && request.path.size() > 5 &&
+      request.path.substr(request.path.size() - 5) == "/bill") {
+    return control_bill(request.path.substr(subscriptions.size(), request.path.size() - subscriptions.size() - 5));
   }
   if (request.path == "/_standin/reset" && request.method == "POST") {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -285,6 +247,8 @@ Standin::Executed Standin::execute(const Request& request, const std::vector<ple
     } else {
       response = stripe_error(405, "invalid_request_error", "Unsupported method.");
     }
+  } else if (request.method == "POST" && request.path == "/v1/billing_portal/sessions") {
+    response = create_portal_session(params);
   } else if (request.method == "POST" && request.path == "/v1/refunds") {
     response = create_refund(params);
   } else if (request.method == "GET" && request.path == "/v1/events") {
@@ -573,34 +537,18 @@ Response Standin::checkout_action(const std::string& id, bool pay) {
                                       {"metadata", metadata}, {"status", "succeeded"}}));
       events.push_back(add_event("charge.succeeded", charge));
     } else {
-      const std::string subscription = new_id("sub_");
-      const std::string invoice = new_id("in_");
+      // The subscription, its first invoice and that invoice's charge (billing_portal.cpp).
+      auto started = start_subscription(session, customer);
+      const std::string subscription = started.front()["data"]["object"]["id"];
+      const std::string invoice = started.back()["data"]["object"]["id"];
       session["subscription"] = subscription;
       session["invoice"] = invoice;
       public_session["subscription"] = subscription;
       public_session["invoice"] = invoice;
-      charge["metadata"] = json::object();  // Stripe does not copy subscription metadata onto charges
       events.push_back(add_event("checkout.session.completed", public_session));
-      const long long period_end = now + 30LL * 24 * 3600;
-      events.push_back(add_event(
-          "invoice.paid",
-          json{{"id", invoice}, {"object", "invoice"}, {"amount_due", amount}, {"amount_paid", amount},
-               {"amount_remaining", 0}, {"billing_reason", "subscription_create"}, {"created", now},
-               {"currency", session["currency"]}, {"customer", customer}, {"customer_email", email},
-               {"livemode", false}, {"metadata", json::object()}, {"status", "paid"},
-               {"period_start", now}, {"period_end", period_end},
-               // Older API versions put these at the top level; newer ones under parent / payments.
-               {"subscription", subscription}, {"payment_intent", intent}, {"charge", charge_id},
-               {"parent", {{"type", "subscription_details"},
-                           {"quote_details", nullptr},
-                           {"subscription_details", {{"metadata", metadata}, {"subscription", subscription}}}}},
-               {"lines", {{"object", "list"}, {"has_more", false},
-                          {"data", json::array({json{{"id", new_id("il_")}, {"object", "line_item"},
-                                                     {"amount", amount}, {"currency", session["currency"]},
-                                                     {"metadata", metadata},
-                                                     {"period", {{"start", now}, {"end", period_end}}}}})}}}}));
+      events.insert(events.end(), started.begin(), started.end());
     }
-    charges_[intent] = charge;
+    if (!monthly) charges_[intent] = charge;
     location = success;
   }
   deliver(events);

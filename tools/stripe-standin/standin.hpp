@@ -60,6 +60,19 @@ class Standin {
   Response checkout_action(const std::string& id, bool pay);
 
   nlohmann::json& add_event(const std::string& type, const nlohmann::json& object);  // needs mutex_ held
+
+  // Subscriptions and the Billing Portal (billing_portal.cpp); the first four need mutex_ held.
+  nlohmann::json subscription_object(const nlohmann::json& record) const;
+  nlohmann::json& add_subscription_event(const std::string& type, const nlohmann::json& record);
+  nlohmann::json paid_invoice(nlohmann::json& record, const std::string& billing_reason, const nlohmann::json& email);
+  std::vector<nlohmann::json> start_subscription(const nlohmann::json& session, const std::string& customer);
+  std::vector<nlohmann::json> bill_next_month(const std::string& subscription_id);
+  Response create_portal_session(const nlohmann::json& params);
+  Response portal(const Request& request);
+  Response portal_page(const std::string& session_id);
+  Response portal_action(const std::string& session_id, const std::string& subscription_id, const std::string& action,
+                         const std::string& body);
+  Response control_bill(const std::string& subscription_id);
   void deliver(const std::vector<nlohmann::json>& events);
 
   StandinOptions options_;
@@ -78,6 +91,9 @@ class Standin {
   std::set<std::string> executing_;     // keys of requests running now
   std::vector<nlohmann::json> events_;  // oldest first
   std::vector<Delivery> deliveries_;
+  std::map<std::string, nlohmann::json> subscriptions_;    // by sub_ id: the stand-in's own record
+  std::map<std::string, nlohmann::json> portal_sessions_;  // by bps_ id
+  long long last_subscription_event_ = 0;
 };
 
 }  // namespace standin

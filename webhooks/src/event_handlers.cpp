@@ -111,6 +111,59 @@ EventEffect subscription_deleted(const json&, const PledgeFacts& pledge) {
   return pledge.monthly ? advance(PledgeStatus::canceled) : EventEffect{};
 }
 
+// Every item bills unit_amount × quantity each month (one item, quantity 1, as pledged's
+// Checkout creates it; the portal may change either).
+std::int64_t subscription_amount(const json& subscription) {
+  const json* items = find_path(subscription, {"items", "data"});
+  if (items == nullptr || !items->is_array()) return 0;
+  std::int64_t amount = 0;
+  for (const auto& item : *items) {
+    const json* unit = find_path(item, {"price", "unit_amount"});
+    const json* quantity = find_path(item, {"quantity"});
+    if (unit == nullptr || !unit->is_number_integer()) return 0;
+    const std::int64_t count = quantity != nullptr && quantity->is_number_integer() ? quantity->get<std::int64_t>() : 1;
+    amount += unit->get<std::int64_t>() * count;
+  }
+  return amount;
+}
+
+std::string subscription_currency(const json& subscription) {
+  auto currency = text_at(subscription, {"currency"});
+  if (!currency.empty()) return currency;
+  const json* items = find_path(subscription, {"items", "data"});
+  if (items == nullptr || !items->is_array() || items->empty()) return {};
+  return text_at((*items)[0], {"price", "currency"});
+}
+
+// From API version 2025-03-31 the period is the items' (current_period_end on each item);
+// older versions have it on the subscription.
+std::int64_t subscription_period_end(const json& subscription) {
+  if (const json* items = find_path(subscription, {"items", "data"});
+      items != nullptr && items->is_array() && !items->empty()) {
+    if (const auto end = integer_at((*items)[0], "current_period_end"); end > 0) return end;
+  }
+  return integer_at(subscription, "current_period_end");
+}
+
+// customer.subscription.created / .updated: the amount, the scheduled end, the period.
+// A portal cancel "at period end" keeps the gift active until Stripe deletes the
+// subscription; a subscription already canceled ends the gift now.
+EventEffect subscription_changed(const json& subscription, const PledgeFacts& pledge) {
+  if (!pledge.monthly) return {};
+  EventEffect effect;
+  const auto status = text_at(subscription, {"status"});
+  if (status == "canceled") effect.advance_to = PledgeStatus::canceled;
+  SubscriptionState state;
+  state.amount = subscription_amount(subscription);
+  state.currency = subscription_currency(subscription);
+  const json* cancel_at = find_path(subscription, {"cancel_at"});
+  state.cancel_at_period_end =
+      flag_at(subscription, "cancel_at_period_end") || (cancel_at != nullptr && cancel_at->is_number_integer());
+  state.period_end = subscription_period_end(subscription);
+  if (state.amount > 0) effect.subscription = state;
+  return effect;
+}
+
 // A refund object, from refund.* / charge.refund.updated or a charge's refunds list.
 std::optional<RefundItem> refund_item(const json& refund, const std::string& charge_id) {
   RefundItem item;
@@ -201,7 +254,7 @@ EventEffect payment_intent_failed(const json&, const PledgeFacts& pledge) {
   return pledge.monthly ? EventEffect{} : advance(PledgeStatus::failed);
 }
 
-constexpr std::array<std::pair<std::string_view, EventHandler>, 19> kHandlers{{
+constexpr std::array<std::pair<std::string_view, EventHandler>, 21> kHandlers{{
     {"checkout.session.completed", checkout_completed},
     {"checkout.session.async_payment_succeeded", checkout_async_succeeded},
     {"checkout.session.async_payment_failed", checkout_async_failed},
@@ -209,6 +262,8 @@ constexpr std::array<std::pair<std::string_view, EventHandler>, 19> kHandlers{{
     {"invoice.paid", invoice_paid},
     {"invoice.payment_failed", invoice_payment_failed},
     {"invoice_payment.paid", invoice_payment_paid},
+    {"customer.subscription.created", subscription_changed},
+    {"customer.subscription.updated", subscription_changed},
     {"customer.subscription.deleted", subscription_deleted},
     {"charge.refunded", charge_refunded},
     {"charge.refund.updated", refund_changed},
@@ -273,6 +328,7 @@ std::optional<std::string> effect_problem(const EventEffect& effect, std::string
     if (effect.charge_refunds->charge_id.empty()) return "money movement without a Stripe object id";
     if (effect.charge_refunds->currency != pledge_currency) return differs;
   }
+  if (effect.subscription && effect.subscription->currency != pledge_currency) return differs;
   return std::nullopt;
 }
 

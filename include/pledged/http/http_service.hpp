@@ -11,6 +11,7 @@
 #include "pledged/config/config.hpp"
 #include "pledged/core/metrics.hpp"
 #include "pledged/core/worker_pool.hpp"
+#include "pledged/donors/donor_self_service.hpp"
 #include "pledged/http/server_context.hpp"
 #include "pledged/operations/email_outbox_health.hpp"
 #include "pledged/operations/readiness.hpp"
@@ -43,6 +44,7 @@ struct HttpUseCases {
   UnmatchedEventsReview& unmatched_events;
   YearStatements& statements;
   MatchAdmin& matches;
+  DonorSelfService& donors;
 };
 
 // Where the routes run: blocking work (database, Stripe) goes to a worker pool, never

@@ -9,9 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pledged/core/url_form.hpp"
+
 namespace pledged::stripe {
 
-using FormField = std::pair<std::string, std::string>;
+using pledged::FormField;
 
 // Flattens a JSON object into bracket-syntax fields, in the object's key order.
 // Booleans are "true"/"false"; null becomes "" (Stripe's way of unsetting a field).
@@ -26,7 +28,7 @@ std::string percent_encode(std::string_view text);
 std::string encode_form(const std::vector<FormField>& fields);
 inline std::string encode_form(const nlohmann::json& params) { return encode_form(flatten_form(params)); }
 
-// The reverse, for the stand-in and tests: '+' is a space; false on a malformed escape.
-bool decode_form(std::string_view body, std::vector<FormField>& out);
+// The reverse lives in core (the donor pages' forms need it too).
+using pledged::decode_form;
 
 }  // namespace pledged::stripe

@@ -54,6 +54,10 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) advance_to = effect.advance_to;
   StripePledgeRepository::record_facts(tx, pledge->facts.id, refs, pledge_stripe_ids(event.object, pledge->facts),
                                        advance_to);
+  if (effect.subscription) {
+    StripePledgeRepository::record_subscription(tx, pledge->facts.id, *effect.subscription,
+                                                event.created.time_since_epoch().count(), event.id);
+  }
   // The money: the one place an event's ledger movements are written.
   for (const auto& movement : effect.movements) {
     StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);

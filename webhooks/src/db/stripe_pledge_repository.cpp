@@ -42,6 +42,14 @@ constexpr const char* kRecordFactsSql =
     "WHERE p.id = $1 AND ($6::text <> '' OR (p.stripe_payment_intent_id IS NULL AND $3::text <> '') "
     "  OR (p.stripe_subscription_id IS NULL AND $4::text <> '') OR (p.stripe_customer_id IS NULL AND $5::text <> ''))";
 
+constexpr const char* kRecordSubscription = "stripe_pledge_record_subscription";
+constexpr const char* kRecordSubscriptionSql =
+    "UPDATE pledges SET subscription_amount = $2, subscription_cancel_at_end = $3, "
+    "  subscription_period_end = CASE WHEN $4::bigint > 0 THEN to_timestamp($4::bigint) END, "
+    "  subscription_event_created = $5, subscription_event_id = $6, updated_at = now() "
+    "WHERE id = $1 AND (subscription_event_created IS NULL "
+    "  OR (subscription_event_created, subscription_event_id) < ($5::bigint, $6::text))";
+
 }  // namespace
 
 std::string postgres_text_array(const std::vector<std::string>& values) {
@@ -59,7 +67,7 @@ std::string postgres_text_array(const std::vector<std::string>& values) {
 }
 
 std::vector<PreparedStatement> StripePledgeRepository::statements() {
-  return {{kFind, kFindSql}, {kRecordFacts, kRecordFactsSql}};
+  return {{kFind, kFindSql}, {kRecordFacts, kRecordFactsSql}, {kRecordSubscription, kRecordSubscriptionSql}};
 }
 
 std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, const PledgeReferences& refs) {
@@ -87,6 +95,12 @@ void StripePledgeRepository::record_facts(Tx& tx, const std::string& pledge_id, 
   std::sort(links.begin(), links.end());
   tx.exec_prepared(kRecordFacts, pledge_id, postgres_text_array(links), ids.payment_intent, ids.subscription,
                    ids.customer, advance_to ? std::string(to_string(*advance_to)) : std::string());
+}
+
+void StripePledgeRepository::record_subscription(Tx& tx, const std::string& pledge_id, const SubscriptionState& state,
+                                                 std::int64_t event_created, const std::string& event_id) {
+  tx.exec_prepared(kRecordSubscription, pledge_id, state.amount, state.cancel_at_period_end, state.period_end,
+                   event_created, event_id);
 }
 
 }  // namespace pledged::webhooks

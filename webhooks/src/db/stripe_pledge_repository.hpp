@@ -31,6 +31,10 @@ class StripePledgeRepository {
   // empty, and its new status when `advance_to` has one.
   static void record_facts(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs,
                            const PledgeStripeIds& ids, std::optional<PledgeStatus> advance_to);
+  // The subscription's state, unless the pledge already holds that of a later event
+  // (Stripe's `created`, then the event id): any order of the same events ends the same.
+  static void record_subscription(Tx& tx, const std::string& pledge_id, const SubscriptionState& state,
+                                  std::int64_t event_created, const std::string& event_id);
 };
 
 // A PostgreSQL text[] literal; ids are Stripe's, but quote them anyway.

@@ -54,8 +54,19 @@ struct ChargeRefunds {
   std::string currency;
 };
 
+// A monthly gift's subscription as customer.subscription.created/updated tells it (what
+// the donor changed in the Billing Portal): what it bills each month, whether it ends at
+// the period's end, and when the period ends. The latest event's state wins.
+struct SubscriptionState {
+  std::int64_t amount = 0;  // per month: every item's unit_amount × quantity
+  std::string currency;
+  bool cancel_at_period_end = false;
+  std::int64_t period_end = 0;  // Unix seconds; 0 when the object does not say
+};
+
 struct EventEffect {
   std::optional<PledgeStatus> advance_to;
+  std::optional<SubscriptionState> subscription;
   std::vector<LedgerMovement> movements;
   std::vector<RefundItem> refunds;
   std::optional<ChargeRefunds> charge_refunds;
