@@ -94,4 +94,11 @@ std::string donor_link_invalid_page() {
          "</html>\n";
 }
 
+std::string donor_return_page() {
+  std::string html = head("Your gifts");
+  html.insert(html.find("</head>"), "<meta http-equiv=\"refresh\" content=\"0; url=/donor/account\">\n");
+  return html + "<main class=\"page\">\n<p><a href=\"/donor/account\">Back to your gifts</a></p>\n</main>\n</body>\n"
+                "</html>\n";
+}
+
 }  // namespace pledged

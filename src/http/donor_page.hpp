@@ -11,5 +11,8 @@ namespace pledged {
 // `notice`: a line to show at the top ("" for none), e.g. after "email me my receipts".
 std::string donor_account_page(const DonorAccount& account, const std::string& csrf_token, const std::string& notice);
 std::string donor_link_invalid_page();
+// Reloads /donor/account from our own origin (a same-site navigation, which carries the
+// SameSite=Strict cookie that a navigation from Stripe's portal did not).
+std::string donor_return_page();
 
 }  // namespace pledged

@@ -148,8 +148,15 @@ void add_link_routes(RouteTable& routes, const DonorDeps& deps) {
 void add_account_routes(RouteTable& routes, const DonorDeps& deps) {
   routes.add(Method::Get, "/donor/account", [deps](const RouteRequest& request, ExchangePtr exchange) {
     const std::string notice = request.http().query().has("receipts") ? "Your receipts are on their way." : "";
+    const std::string session_cookie = donor_cookie_value(request);
+    // Back from Stripe's Billing Portal (another site), the browser withholds the
+    // SameSite=Strict cookie; a navigation our own page starts sends it again.
+    const auto fetch_site = request.header("Sec-Fetch-Site");
+    if (session_cookie.empty() && fetch_site && *fetch_site == "cross-site") {
+      return exchange->send(private_page(donor_return_page()));
+    }
     answer_on_worker(deps.workers, exchange,
-                     [deps, notice, session_id = donor_cookie_value(request)]() -> Result<HttpResponse> {
+                     [deps, notice, session_id = session_cookie]() -> Result<HttpResponse> {
                        auto session = deps.donors.session(session_id);
                        if (!session) return session.error();
                        if (!*session) return see_other("/donor");

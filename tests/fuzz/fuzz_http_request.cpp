@@ -54,6 +54,14 @@ const std::vector<std::pair<Method, std::string>>& service_routes() {
       {Method::Post, "/v1/admin/campaigns/:slug/offline-gifts"},
       {Method::Post, "/v1/admin/pledges/:id/refund"},
       {Method::Get, "/v1/admin/audit"},
+      {Method::Get, "/donor"},
+      {Method::Get, "/donor/:token"},
+      {Method::Get, "/donor/account"},
+      {Method::Post, "/v1/donor/links"},
+      {Method::Post, "/v1/donor/portal"},
+      {Method::Post, "/v1/donor/receipts"},
+      {Method::Post, "/v1/donor/sign-out"},
+      {Method::Get, "/v1/donor/statements/:year.pdf"},
   };
   return routes;
 }

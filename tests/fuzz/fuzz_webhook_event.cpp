@@ -29,6 +29,8 @@ constexpr const char* kHandledTypes[] = {
     "checkout.session.expired",
     "invoice.paid",
     "invoice.payment_failed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
     "customer.subscription.deleted",
     "charge.refunded",
     "charge.dispute.created",
@@ -103,6 +105,11 @@ void check_effect(const std::string& type, const EventEffect& effect, const json
     require(refund.amount > 0 && refund.refund_id.rfind("re_", 0) == 0 && !refund.charge_id.empty());
   }
   if (effect.charge_refunds) require(type == "charge.refunded" && effect.charge_refunds->amount_refunded > 0);
+  // A subscription's state comes only from its own events, for monthly gifts, and bills something.
+  if (effect.subscription) {
+    require(type == "customer.subscription.created" || type == "customer.subscription.updated");
+    require(pledge.monthly && effect.subscription->amount > 0);
+  }
   // What the applier refuses is exactly money without a key or in another currency.
   for (const char* currency : {"usd", ""}) {
     bool fine = true;

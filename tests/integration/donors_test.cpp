@@ -219,6 +219,11 @@ TEST_F(Donors, EveryPostNeedsTheCookieTheAntiForgeryTokenAndOurOrigin) {
   const auto anonymous_page = http_get(port(), "/donor/account");
   EXPECT_EQ(anonymous_page.status, 303);
   EXPECT_EQ(anonymous_page.headers.at("location"), "/donor");
+  // Back from Stripe's portal (another site) the browser sends no SameSite=Strict cookie:
+  // a page of ours reloads the account page, a same-site navigation that does.
+  const auto back_from_portal = http_get(port(), "/donor/account", {{"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(back_from_portal.status, 200);
+  EXPECT_NE(back_from_portal.body.find("http-equiv=\"refresh\" content=\"0; url=/donor/account\""), std::string::npos);
   // No Stripe key in this fixture: the donor's own pledge gets as far as Stripe.
   EXPECT_EQ(donor_post("/v1/donor/portal", session, form).status, 503);
 }

@@ -212,3 +212,38 @@ TEST(EventHandlers, AMovementInAnotherCurrencyIsRefused) {
   EXPECT_EQ(effect_problem(effect, "usd"), "currency differs from the pledge's");
   EXPECT_EQ(effect_problem(effect, "eur"), std::nullopt);
 }
+
+// Issue 17: what the Billing Portal changes arrives as customer.subscription.updated.
+TEST(EventHandlers, SubscriptionUpdatesCarryTheMonthlyAmountTheEndAndThePeriod) {
+  const json basil = {{"object", "subscription"}, {"id", "sub_1"}, {"status", "active"},
+                      {"cancel_at_period_end", false}, {"currency", "usd"},
+                      {"items", {{"data", json::array({{{"quantity", 2}, {"current_period_end", 1798761600},
+                                                        {"price", {{"unit_amount", 1750}, {"currency", "usd"}}}}})}}}};
+  const auto changed = handle("customer.subscription.updated", basil, kMonthly);
+  ASSERT_TRUE(changed.subscription.has_value());
+  EXPECT_EQ(changed.subscription->amount, 3500) << "unit_amount × quantity";
+  EXPECT_EQ(changed.subscription->currency, "usd");
+  EXPECT_FALSE(changed.subscription->cancel_at_period_end);
+  EXPECT_EQ(changed.subscription->period_end, 1798761600) << "the item's period (API 2025-03-31)";
+  EXPECT_FALSE(changed.advance_to.has_value());
+  EXPECT_FALSE(changed.moves_money()) << "money counts from invoices, never from the subscription";
+
+  json older = basil;
+  older["items"]["data"][0].erase("current_period_end");
+  older["current_period_end"] = 1796083200;
+  older["cancel_at"] = 1796083200;  // a cancel scheduled by date counts as ending too
+  const auto ending = handle("customer.subscription.created", older, kMonthly);
+  ASSERT_TRUE(ending.subscription.has_value());
+  EXPECT_EQ(ending.subscription->period_end, 1796083200) << "the subscription's period (older versions)";
+  EXPECT_TRUE(ending.subscription->cancel_at_period_end);
+
+  json canceled = basil;
+  canceled["status"] = "canceled";
+  EXPECT_EQ(handle("customer.subscription.updated", canceled, kMonthly).advance_to, PledgeStatus::canceled);
+  EXPECT_FALSE(handle("customer.subscription.updated", basil, kOnce).subscription.has_value())
+      << "a one-time gift has no subscription to follow";
+
+  json other_currency = basil;
+  other_currency["currency"] = "eur";
+  EXPECT_TRUE(effect_problem(handle("customer.subscription.updated", other_currency, kMonthly), "usd").has_value());
+}

@@ -97,3 +97,21 @@ test('the thank-you page passes WCAG 2.1 AA, counted or failed', async () => {
 test('the staff dashboard passes WCAG 2.1 AA', async () => {
   assert.deepEqual(await audit(`${service.url}/staff`, (page) => page.locator('#token').waitFor()), []);
 });
+
+test('the donor pages pass WCAG 2.1 AA: sign-in, a link that no longer works, the account page', async () => {
+  assert.deepEqual(await audit(`${service.url}/donor`, (page) => page.locator('#email').waitFor()), [], '/donor');
+  const invalid = 'A'.repeat(43);
+  // Its 410 is the page's own status (Chromium notes it in the console), not a failed resource.
+  const invalidPage = (await audit(`${service.url}/donor/${invalid}`, (page) => page.locator('h1').waitFor()))
+    .filter((problem) => !problem.includes('status of 410'));
+  assert.deepEqual(invalidPage, [], 'a used or expired link');
+  // A session as a redeemed link leaves it (only its hash is stored), for the donor of the counted gift.
+  const { createHash } = await import('node:crypto');
+  const sessionId = 'a11ySession'.padEnd(43, '0');
+  const hash = createHash('sha256').update(sessionId).digest('hex');
+  database.query(`INSERT INTO donor_sessions (id_hash, donor_key, csrf_token, created_at, expires_at)
+    VALUES ('${hash}', 'ana@example.org', '${'c'.repeat(43)}', now(), now() + interval '30 minutes')`);
+  await context.addCookies([{ name: 'pledged_donor', value: sessionId, url: service.url }]);
+  assert.deepEqual(await audit(`${service.url}/donor/account`, (page) => page.locator('table.gifts').waitFor()), [],
+    '/donor/account');
+});
