@@ -105,8 +105,9 @@ Result<std::optional<std::string>> DonorRepository::redeem_link(const std::strin
 
 Status DonorRepository::open_session(const std::string& id_hash, const std::string& donor_key,
                                      const std::string& csrf_token, Timestamp now, Timestamp expires_at) {
-  return pool_.transact(
-      [&](Tx& tx) { tx.exec_prepared(kOpenSession, id_hash, donor_key, csrf_token, seconds(now), seconds(expires_at)); });
+  return pool_.transact([&](Tx& tx) {
+    tx.exec_prepared(kOpenSession, id_hash, donor_key, csrf_token, seconds(now), seconds(expires_at));
+  });
 }
 
 Result<std::optional<DonorSessionRow>> DonorRepository::find_session(const std::string& id_hash, Timestamp now) {
@@ -164,7 +165,7 @@ Result<std::vector<DonorMonthlyGift>> DonorRepository::monthly_gifts(const std::
 }
 
 Result<std::optional<std::string>> DonorRepository::portal_customer(const std::string& donor_key,
-                                                                     const std::string& pledge_id) {
+                                                                    const std::string& pledge_id) {
   return pool_.transact(
       [&](Tx& tx) -> std::optional<std::string> {
         const auto rows = tx.exec_prepared(kPortalCustomer, donor_key, pledge_id);
@@ -175,9 +176,8 @@ Result<std::optional<std::string>> DonorRepository::portal_customer(const std::s
 }
 
 Result<std::int64_t> DonorRepository::queue_receipt_copies(const std::string& donor_key, const std::string& batch) {
-  return pool_.transact([&](Tx& tx) -> std::int64_t {
-    return tx.exec_prepared(kQueueReceiptCopies, donor_key, batch).affected_rows();
-  });
+  return pool_.transact(
+      [&](Tx& tx) -> std::int64_t { return tx.exec_prepared(kQueueReceiptCopies, donor_key, batch).affected_rows(); });
 }
 
 }  // namespace pledged

@@ -11,11 +11,13 @@ namespace {
 bool is_plain_address(const std::string& address) {
   if (address.size() < 3 || address.size() > 254) return false;
   const auto at = address.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == address.size() || address.find('@', at + 1) != std::string::npos) {
+  if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+      address.find('@', at + 1) != std::string::npos) {
     return false;
   }
   return std::all_of(address.begin(), address.end(), [](unsigned char c) {
-    return c > 0x20 && c < 0x7f && std::string_view("<>()[]\\,;:\"").find(static_cast<char>(c)) == std::string_view::npos;
+    return c > 0x20 && c < 0x7f &&
+           std::string_view("<>()[]\\,;:\"").find(static_cast<char>(c)) == std::string_view::npos;
   });
 }
 

@@ -35,9 +35,8 @@ Status DonorSelfService::admit_link_request(const std::string& donor_key, const 
 Status DonorSelfService::send_link(const std::string& donor_key) {
   const std::string token = random_base62(kSecretLength);
   const Timestamp now = deps_.now();
-  auto created = deps_.donors.create_link(NewDonorLink{donor_key, sha256_hex(token),
-                                                       deps_.public_url + "/donor/" + token, now,
-                                                       now + kDonorLinkLifetime});
+  auto created = deps_.donors.create_link(
+      NewDonorLink{donor_key, sha256_hex(token), deps_.public_url + "/donor/" + token, now, now + kDonorLinkLifetime});
   if (!created) return created.error();
   return Status::success();
 }
@@ -49,8 +48,8 @@ Result<std::optional<DonorTicket>> DonorSelfService::sign_in(const std::string& 
   if (!donor_key) return donor_key.error();
   if (!*donor_key) return std::optional<DonorTicket>();
   DonorTicket ticket{random_base62(kSecretLength), now + kDonorSessionLifetime};
-  if (auto opened = deps_.donors.open_session(sha256_hex(ticket.session_id), **donor_key,
-                                              random_base62(kSecretLength), now, ticket.expires_at);
+  if (auto opened = deps_.donors.open_session(sha256_hex(ticket.session_id), **donor_key, random_base62(kSecretLength),
+                                              now, ticket.expires_at);
       !opened) {
     return opened.error();
   }

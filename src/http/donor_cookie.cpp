@@ -10,8 +10,9 @@ std::string donor_cookie_value(const RouteRequest& request) {
 
 std::string donor_cookie_header(const std::string& session_id, Timestamp expires_at, Timestamp now, bool secure) {
   const auto seconds = (expires_at - now).count();
-  return std::string(kDonorCookie) + "=" + session_id + "; Path=/; Max-Age=" + std::to_string(seconds > 0 ? seconds : 0) +
-         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  return std::string(kDonorCookie) + "=" + session_id +
+         "; Path=/; Max-Age=" + std::to_string(seconds > 0 ? seconds : 0) + "; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
 }
 
 std::string cleared_donor_cookie_header(bool secure) {

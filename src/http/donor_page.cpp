@@ -24,7 +24,8 @@ std::string csrf_field(const std::string& csrf_token) {
 std::string monthly_status(const DonorMonthlyGift& gift) {
   if (gift.status == "canceled") return "Canceled.";
   if (gift.ends_at_period_end) {
-    return gift.period_end ? "Ends on " + date_of(*gift.period_end) + "; no further charges." : "Ends at the period's end.";
+    return gift.period_end ? "Ends on " + date_of(*gift.period_end) + "; no further charges."
+                           : "Ends at the period's end.";
   }
   if (gift.status == "active") {
     return gift.period_end ? "Active. Next charge on " + date_of(*gift.period_end) + "." : "Active.";
@@ -37,9 +38,10 @@ std::string monthly_section(const DonorAccount& account, const std::string& csrf
   if (account.monthly.empty()) return html + "<p>You have no monthly gifts.</p>\n</section>\n";
   html += "<ul class=\"monthly-gifts\">\n";
   for (const auto& gift : account.monthly) {
-    html += "<li class=\"monthly-gift\" data-pledge=\"" + html_escape(gift.pledge_id) + "\"><p><strong class=\"amount\">" +
-            html_escape(display_amount(gift.amount, gift.currency)) + "</strong> a month to " +
-            html_escape(gift.campaign) + ". <span class=\"state\">" + html_escape(monthly_status(gift)) + "</span></p>";
+    html += "<li class=\"monthly-gift\" data-pledge=\"" + html_escape(gift.pledge_id) +
+            "\"><p><strong class=\"amount\">" + html_escape(display_amount(gift.amount, gift.currency)) +
+            "</strong> a month to " + html_escape(gift.campaign) + ". <span class=\"state\">" +
+            html_escape(monthly_status(gift)) + "</span></p>";
     if (gift.can_manage && gift.status != "canceled") {
       html += "<form method=\"post\" action=\"/v1/donor/portal\">" + csrf_field(csrf_token) +
               "<input type=\"hidden\" name=\"pledge\" value=\"" + html_escape(gift.pledge_id) +
@@ -48,8 +50,9 @@ std::string monthly_section(const DonorAccount& account, const std::string& csrf
     }
     html += "</li>\n";
   }
-  return html + "</ul>\n<p class=\"fine\">Manage opens our payment provider's page: change your card or your "
-                "amount, or cancel.</p>\n</section>\n";
+  return html +
+         "</ul>\n<p class=\"fine\">Manage opens our payment provider's page: change your card or your "
+         "amount, or cancel.</p>\n</section>\n";
 }
 
 std::string year_table(const DonorYear& year) {
@@ -72,9 +75,9 @@ std::string year_table(const DonorYear& year) {
 }  // namespace
 
 std::string donor_account_page(const DonorAccount& account, const std::string& csrf_token, const std::string& notice) {
-  std::string html = head("Your gifts") + "<main class=\"page\" id=\"donor-account\">\n<h1>Your gifts</h1>\n<p>Signed in as " +
-                     html_escape(account.name.empty() ? account.email : account.name + " (" + account.email + ")") +
-                     ".</p>\n";
+  std::string html =
+      head("Your gifts") + "<main class=\"page\" id=\"donor-account\">\n<h1>Your gifts</h1>\n<p>Signed in as " +
+      html_escape(account.name.empty() ? account.email : account.name + " (" + account.email + ")") + ".</p>\n";
   if (!notice.empty()) html += "<p class=\"notice\" role=\"status\">" + html_escape(notice) + "</p>\n";
   html += monthly_section(account, csrf_token);
   html += "<section aria-labelledby=\"gifts-heading\">\n<h2 id=\"gifts-heading\">Gifts by year</h2>\n";
@@ -97,8 +100,9 @@ std::string donor_link_invalid_page() {
 std::string donor_return_page() {
   std::string html = head("Your gifts");
   html.insert(html.find("</head>"), "<meta http-equiv=\"refresh\" content=\"0; url=/donor/account\">\n");
-  return html + "<main class=\"page\">\n<p><a href=\"/donor/account\">Back to your gifts</a></p>\n</main>\n</body>\n"
-                "</html>\n";
+  return html +
+         "<main class=\"page\">\n<p><a href=\"/donor/account\">Back to your gifts</a></p>\n</main>\n</body>\n"
+         "</html>\n";
 }
 
 }  // namespace pledged

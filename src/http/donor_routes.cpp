@@ -100,7 +100,8 @@ void add_link_routes(RouteTable& routes, const DonorDeps& deps) {
       return exchange->send_error(make_error(ErrorCode::payload_too_large, "the body is larger than 4 KiB"));
     }
     if (!has_content_type(request, MIME(Application, Json))) {
-      return exchange->send_error(make_error(ErrorCode::unsupported_media_type, "send {\"email\"} as application/json"));
+      return exchange->send_error(
+          make_error(ErrorCode::unsupported_media_type, "send {\"email\"} as application/json"));
     }
     const auto body = nlohmann::json::parse(request.body(), nullptr, false);
     if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
@@ -136,9 +137,9 @@ void add_link_routes(RouteTable& routes, const DonorDeps& deps) {
       }
       // Away from the address with the token in it (history, screenshots, Referer).
       auto response = see_other("/donor/account");
-      response.with_header("Set-Cookie",
-                           donor_cookie_header((*ticket)->session_id, (*ticket)->expires_at, now_utc(),
-                                               deps.public_url.rfind("https://", 0) == 0))
+      response
+          .with_header("Set-Cookie", donor_cookie_header((*ticket)->session_id, (*ticket)->expires_at, now_utc(),
+                                                         deps.public_url.rfind("https://", 0) == 0))
           .with_header("Referrer-Policy", "no-referrer");
       return response;
     });
@@ -155,37 +156,33 @@ void add_account_routes(RouteTable& routes, const DonorDeps& deps) {
     if (session_cookie.empty() && fetch_site && *fetch_site == "cross-site") {
       return exchange->send(private_page(donor_return_page()));
     }
-    answer_on_worker(deps.workers, exchange,
-                     [deps, notice, session_id = session_cookie]() -> Result<HttpResponse> {
-                       auto session = deps.donors.session(session_id);
-                       if (!session) return session.error();
-                       if (!*session) return see_other("/donor");
-                       auto account = deps.donors.account(**session);
-                       if (!account) return account.error();
-                       return private_page(donor_account_page(*account, (*session)->csrf_token, notice),
-                                           deps.portal_origins);
-                     });
+    answer_on_worker(deps.workers, exchange, [deps, notice, session_id = session_cookie]() -> Result<HttpResponse> {
+      auto session = deps.donors.session(session_id);
+      if (!session) return session.error();
+      if (!*session) return see_other("/donor");
+      auto account = deps.donors.account(**session);
+      if (!account) return account.error();
+      return private_page(donor_account_page(*account, (*session)->csrf_token, notice), deps.portal_origins);
+    });
   });
 
   routes.add(Method::Get, "/v1/donor/statements/:year.pdf", [deps](const RouteRequest& request, ExchangePtr exchange) {
-    answer_on_worker(deps.workers, exchange,
-                     [deps, year_text = request.param("year"),
-                      session_id = donor_cookie_value(request)]() -> Result<HttpResponse> {
-                       auto session = deps.donors.session(session_id);
-                       if (!session) return session.error();
-                       if (!*session) return signed_out();
-                       auto year = parse_statement_year(year_text);
-                       if (!year) return year.error();
-                       auto pdf = deps.donors.statement_pdf(**session, *year);
-                       if (!pdf) return pdf.error();
-                       if (!*pdf) return make_error(ErrorCode::not_found, "you made no gift that year");
-                       HttpResponse response{200, std::move(**pdf), "application/pdf", {}};
-                       response
-                           .with_header("Content-Disposition",
-                                        "attachment; filename=\"" + statement_file_name(*year) + "\"")
-                           .with_header("Cache-Control", "no-store");
-                       return response;
-                     });
+    answer_on_worker(
+        deps.workers, exchange,
+        [deps, year_text = request.param("year"), session_id = donor_cookie_value(request)]() -> Result<HttpResponse> {
+          auto session = deps.donors.session(session_id);
+          if (!session) return session.error();
+          if (!*session) return signed_out();
+          auto year = parse_statement_year(year_text);
+          if (!year) return year.error();
+          auto pdf = deps.donors.statement_pdf(**session, *year);
+          if (!pdf) return pdf.error();
+          if (!*pdf) return make_error(ErrorCode::not_found, "you made no gift that year");
+          HttpResponse response{200, std::move(**pdf), "application/pdf", {}};
+          response.with_header("Content-Disposition", "attachment; filename=\"" + statement_file_name(*year) + "\"")
+              .with_header("Cache-Control", "no-store");
+          return response;
+        });
   });
 }
 
@@ -206,27 +203,29 @@ RouteHandler donor_post(const DonorDeps& deps, DonorAction act) {
 
 void add_action_routes(RouteTable& routes, const DonorDeps& deps) {
   DonorSelfService& donors = deps.donors;
-  routes.add(Method::Post, "/v1/donor/portal",
-             donor_post(deps, [&donors](const DonorSession& session, const std::vector<FormField>& fields)
-                                  -> Result<HttpResponse> {
-               auto url = donors.portal_url(session, form_value(fields, "pledge"));
-               if (!url) return url.error();
-               return see_other(*url);
-             }));
-  routes.add(Method::Post, "/v1/donor/receipts",
-             donor_post(deps, [&donors](const DonorSession& session,
-                                        const std::vector<FormField>&) -> Result<HttpResponse> {
-               auto queued = donors.resend_receipts(session);
-               if (!queued) return queued.error();
-               return see_other("/donor/account?receipts=sent");
-             }));
+  routes.add(
+      Method::Post, "/v1/donor/portal",
+      donor_post(deps,
+                 [&donors](const DonorSession& session, const std::vector<FormField>& fields) -> Result<HttpResponse> {
+                   auto url = donors.portal_url(session, form_value(fields, "pledge"));
+                   if (!url) return url.error();
+                   return see_other(*url);
+                 }));
+  routes.add(
+      Method::Post, "/v1/donor/receipts",
+      donor_post(deps, [&donors](const DonorSession& session, const std::vector<FormField>&) -> Result<HttpResponse> {
+        auto queued = donors.resend_receipts(session);
+        if (!queued) return queued.error();
+        return see_other("/donor/account?receipts=sent");
+      }));
   const bool secure = deps.public_url.rfind("https://", 0) == 0;
-  routes.add(Method::Post, "/v1/donor/sign-out",
-             donor_post(deps, [&donors, secure](const DonorSession& session,
-                                                const std::vector<FormField>&) -> Result<HttpResponse> {
-               if (auto ended = donors.sign_out(session); !ended) return ended.error();
-               return see_other("/donor").with_header("Set-Cookie", cleared_donor_cookie_header(secure));
-             }));
+  routes.add(
+      Method::Post, "/v1/donor/sign-out",
+      donor_post(deps,
+                 [&donors, secure](const DonorSession& session, const std::vector<FormField>&) -> Result<HttpResponse> {
+                   if (auto ended = donors.sign_out(session); !ended) return ended.error();
+                   return see_other("/donor").with_header("Set-Cookie", cleared_donor_cookie_header(secure));
+                 }));
 }
 
 }  // namespace

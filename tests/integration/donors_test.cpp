@@ -36,10 +36,14 @@ class Donors : public EmailFixture {
     insert_pledge(kAnaOnce, "once", "Ana@Example.org", "Ana Alvarez", false);
     insert_pledge(kAnaMonthly, "monthly", "ana@example.org", "Ana Alvarez", false);
     insert_pledge(kBoMonthly, "monthly", "bo@example.org", "Bo Berg", false);
-    database_->execute("UPDATE pledges SET status = 'active', stripe_subscription_id = 'sub_ana', "
-                       "stripe_customer_id = 'cus_ana' WHERE id = '" + std::string(kAnaMonthly) + "'");
-    database_->execute("UPDATE pledges SET status = 'active', stripe_subscription_id = 'sub_bo', "
-                       "stripe_customer_id = 'cus_bo' WHERE id = '" + std::string(kBoMonthly) + "'");
+    database_->execute(
+        "UPDATE pledges SET status = 'active', stripe_subscription_id = 'sub_ana', "
+        "stripe_customer_id = 'cus_ana' WHERE id = '" +
+        std::string(kAnaMonthly) + "'");
+    database_->execute(
+        "UPDATE pledges SET status = 'active', stripe_subscription_id = 'sub_bo', "
+        "stripe_customer_id = 'cus_bo' WHERE id = '" +
+        std::string(kBoMonthly) + "'");
     insert_entry("payment", 4200, "2026-03-04T10:00:00Z", "ana@example.org", kAnaOnce, "py_ana1");
     insert_entry("payment", 2500, "2026-11-20T09:30:00Z", "ana@example.org", kAnaMonthly, "in_ana1");
     insert_entry("payment", 7777, "2025-06-01T00:00:00Z", "bo@example.org", kBoMonthly, "in_bo1");
@@ -83,7 +87,9 @@ class Donors : public EmailFixture {
     return {{"Cookie", "pledged_donor=" + session}};
   }
 
-  HttpReply account(const std::string& session) const { return http_get(port(), "/donor/account", with_cookie(session)); }
+  HttpReply account(const std::string& session) const {
+    return http_get(port(), "/donor/account", with_cookie(session));
+  }
 
   // The anti-forgery token in the account page's forms.
   std::string csrf_of(const std::string& session) const {
@@ -104,15 +110,23 @@ class Donors : public EmailFixture {
   // A customer.subscription.updated event as Stripe (API 2025-03-31) sends it.
   static std::string subscription_event(const std::string& id, long long created, const std::string& pledge,
                                         const std::string& subscription, long long amount, bool cancel_at_end) {
-    const json object = {
-        {"id", subscription}, {"object", "subscription"}, {"customer", "cus_ana"}, {"status", "active"},
-        {"cancel_at_period_end", cancel_at_end}, {"currency", "usd"}, {"livemode", false},
-        {"metadata", {{"pledge_id", pledge}}},
-        {"items", {{"object", "list"}, {"data", json::array({{{"id", "si_1"}, {"object", "subscription_item"},
-                                                               {"quantity", 1}, {"current_period_end", 1798761600},
-                                                               {"price", {{"unit_amount", amount}, {"currency", "usd"}}}}})}}}};
-    return json{{"id", id}, {"object", "event"}, {"type", "customer.subscription.updated"}, {"created", created},
-                {"livemode", false}, {"data", {{"object", object}}}}
+    const json object = {{"id", subscription},
+                         {"object", "subscription"},
+                         {"customer", "cus_ana"},
+                         {"status", "active"},
+                         {"cancel_at_period_end", cancel_at_end},
+                         {"currency", "usd"},
+                         {"livemode", false},
+                         {"metadata", {{"pledge_id", pledge}}},
+                         {"items",
+                          {{"object", "list"},
+                           {"data", json::array({{{"id", "si_1"},
+                                                  {"object", "subscription_item"},
+                                                  {"quantity", 1},
+                                                  {"current_period_end", 1798761600},
+                                                  {"price", {{"unit_amount", amount}, {"currency", "usd"}}}}})}}}};
+    return json{{"id", id},           {"object", "event"}, {"type", "customer.subscription.updated"},
+                {"created", created}, {"livemode", false}, {"data", {{"object", object}}}}
         .dump();
   }
 };
@@ -173,8 +187,9 @@ TEST_F(Donors, AnEmailThatNeverGaveGetsTheSameAnswerAndNoMail) {
   wait_until_outbox_sent();
   EXPECT_EQ(capture_->messages().size(), 1u) << "only the donor who gave gets a link";
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM donor_links WHERE donor_key = 'nobody@example.org'"), "0");
-  EXPECT_EQ(database_->query_value("SELECT count(*) FROM email_outbox WHERE kind = 'donor_link' AND summary IS NOT NULL"),
-            "0")
+  EXPECT_EQ(
+      database_->query_value("SELECT count(*) FROM email_outbox WHERE kind = 'donor_link' AND summary IS NOT NULL"),
+      "0")
       << "a sent link is not kept in the outbox";
 }
 
@@ -260,7 +275,8 @@ TEST_F(Donors, BillingPortalChangesApplyInAnyOrderAndTheLatestWins) {
   deliver(older);
   deliver(newer);
   EXPECT_EQ(database_->query_value("SELECT subscription_amount || ' ' || subscription_cancel_at_end || ' ' || status "
-                                   "FROM pledges WHERE id = '" + std::string(kAnaMonthly) + "'"),
+                                   "FROM pledges WHERE id = '" +
+                                   std::string(kAnaMonthly) + "'"),
             "4500 true active");
   const auto page = account(signed_in_as_ana());
   EXPECT_NE(page.body.find("45.00 USD</strong> a month"), std::string::npos) << page.body;
@@ -284,11 +300,12 @@ TEST_F(DonorLinkClock, ALinkExpiresAfterThirtyMinutesAndASessionAfterThirtyMore)
   StatementRepository statement_repository(pool);
   YearStatements statements(statement_repository, Organisation{"Org", "", ""});
   Timestamp now = parse_rfc3339("2026-12-06T12:00:00Z").value();
-  DonorSelfService service(DonorSelfService::Deps{donors, statements, nullptr, "https://give.example", [&] { return now; }});
+  DonorSelfService service(
+      DonorSelfService::Deps{donors, statements, nullptr, "https://give.example", [&] { return now; }});
 
   const auto newest_token = [&] {
-    const std::string link = database_->query_value(
-        "SELECT summary FROM email_outbox WHERE kind = 'donor_link' ORDER BY id DESC LIMIT 1");
+    const std::string link =
+        database_->query_value("SELECT summary FROM email_outbox WHERE kind = 'donor_link' ORDER BY id DESC LIMIT 1");
     return link.substr(link.rfind('/') + 1);
   };
   ASSERT_TRUE(service.send_link("ana@example.org"));

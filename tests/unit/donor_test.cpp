@@ -1,8 +1,9 @@
 // Donor self-service's pure parts (issue 17): the donor key of a typed email, gifts by
 // year, and the sign-in email's words.
+#include "pledged/domain/donor.hpp"
+
 #include <gtest/gtest.h>
 
-#include "pledged/domain/donor.hpp"
 #include "pledged/email/email_message.hpp"
 
 using namespace pledged;

@@ -85,30 +85,57 @@ json Standin::paid_invoice(json& record, const std::string& billing_reason, cons
   const std::string intent = new_id("pi_");
   const std::string charge_id = new_id("ch_");
   record["latest_invoice"] = invoice;
-  charges_[intent] = json{{"id", charge_id},       {"object", "charge"},      {"amount", amount},
-                          {"amount_captured", amount}, {"amount_refunded", 0}, {"captured", true},
-                          {"created", now},        {"currency", record["currency"]}, {"customer", record["customer"]},
-                          {"disputed", false},     {"livemode", false},       {"metadata", json::object()},
-                          {"paid", true},          {"payment_intent", intent}, {"refunded", false},
+  charges_[intent] = json{{"id", charge_id},
+                          {"object", "charge"},
+                          {"amount", amount},
+                          {"amount_captured", amount},
+                          {"amount_refunded", 0},
+                          {"captured", true},
+                          {"created", now},
+                          {"currency", record["currency"]},
+                          {"customer", record["customer"]},
+                          {"disputed", false},
+                          {"livemode", false},
+                          {"metadata", json::object()},
+                          {"paid", true},
+                          {"payment_intent", intent},
+                          {"refunded", false},
                           {"status", "succeeded"}};
   const json metadata = record["metadata"];
   const json period_start = record["period_start"];
   const json period_end = record["period_end"];
-  return json{{"id", invoice}, {"object", "invoice"}, {"amount_due", amount}, {"amount_paid", amount},
-              {"amount_remaining", 0}, {"billing_reason", billing_reason}, {"created", now},
-              {"currency", record["currency"]}, {"customer", record["customer"]}, {"customer_email", email},
-              {"livemode", false}, {"metadata", json::object()}, {"status", "paid"},
-              {"period_start", period_start}, {"period_end", period_end},
+  return json{{"id", invoice},
+              {"object", "invoice"},
+              {"amount_due", amount},
+              {"amount_paid", amount},
+              {"amount_remaining", 0},
+              {"billing_reason", billing_reason},
+              {"created", now},
+              {"currency", record["currency"]},
+              {"customer", record["customer"]},
+              {"customer_email", email},
+              {"livemode", false},
+              {"metadata", json::object()},
+              {"status", "paid"},
+              {"period_start", period_start},
+              {"period_end", period_end},
               // Older API versions put these at the top level; newer ones under parent / payments.
-              {"subscription", record["id"]}, {"payment_intent", intent}, {"charge", charge_id},
-              {"parent", {{"type", "subscription_details"},
-                          {"quote_details", nullptr},
-                          {"subscription_details", {{"metadata", metadata}, {"subscription", record["id"]}}}}},
-              {"lines", {{"object", "list"}, {"has_more", false},
-                         {"data", json::array({json{{"id", new_id("il_")}, {"object", "line_item"},
-                                                    {"amount", amount}, {"currency", record["currency"]},
-                                                    {"metadata", metadata},
-                                                    {"period", {{"start", period_start}, {"end", period_end}}}}})}}}};
+              {"subscription", record["id"]},
+              {"payment_intent", intent},
+              {"charge", charge_id},
+              {"parent",
+               {{"type", "subscription_details"},
+                {"quote_details", nullptr},
+                {"subscription_details", {{"metadata", metadata}, {"subscription", record["id"]}}}}},
+              {"lines",
+               {{"object", "list"},
+                {"has_more", false},
+                {"data", json::array({json{{"id", new_id("il_")},
+                                           {"object", "line_item"},
+                                           {"amount", amount},
+                                           {"currency", record["currency"]},
+                                           {"metadata", metadata},
+                                           {"period", {{"start", period_start}, {"end", period_end}}}}})}}}};
 }
 
 std::vector<json> Standin::start_subscription(const json& session, const std::string& customer) {
@@ -159,7 +186,8 @@ std::vector<json> Standin::bill_next_month(const std::string& subscription_id) {
 
 Response Standin::create_portal_session(const json& params) {
   const std::string customer = text_at(params, {"customer"});
-  if (customer.empty()) return stripe_error(400, "invalid_request_error", "Missing required param: customer.", "customer");
+  if (customer.empty())
+    return stripe_error(400, "invalid_request_error", "Missing required param: customer.", "customer");
   std::lock_guard<std::mutex> lock(mutex_);
   bool known = false;
   for (const auto& [id, record] : subscriptions_) known = known || record["customer"] == customer;
@@ -215,20 +243,23 @@ Response Standin::portal_page(const std::string& session_id) {
     const bool ending = record["cancel_at_period_end"].get<bool>();
     html += "<section class=subscription data-subscription='" + html_escape(id) + "'><h2>" +
             html_escape(record["product_name"].get<std::string>()) + "</h2><p>Amount: <strong class=amount>" +
-            html_escape(price_text(amount, record["currency"].get<std::string>())) + "</strong> every month. Status: " +
-            html_escape(record["status"].get<std::string>()) + (ending ? " (cancels at period end)" : "") + ".</p>";
+            html_escape(price_text(amount, record["currency"].get<std::string>())) +
+            "</strong> every month. Status: " + html_escape(record["status"].get<std::string>()) +
+            (ending ? " (cancels at period end)" : "") + ".</p>";
     if (active) {
       html += "<form method=post action='" + base + "/amount'><label for='amount-" + html_escape(id) +
               "'>New monthly amount</label> <input id='amount-" + html_escape(id) +
               "' name=amount inputmode=decimal required> <button>Update amount</button></form>";
       html += ending ? "<form method=post action='" + base + "/resume'><button>Resume subscription</button></form>"
                      : "<form method=post action='" + base + "/cancel'><button>Cancel subscription</button></form>";
-      html += "<form method=post action='" + base + "/bill'><button>Charge the next month now (stand-in)</button></form>";
+      html +=
+          "<form method=post action='" + base + "/bill'><button>Charge the next month now (stand-in)</button></form>";
     }
     html += "</section>";
   }
   if (session["return_url"].is_string()) {
-    html += "<p><a id=return href='" + html_escape(session["return_url"].get<std::string>()) + "'>Return to the site</a></p>";
+    html += "<p><a id=return href='" + html_escape(session["return_url"].get<std::string>()) +
+            "'>Return to the site</a></p>";
   }
   return Response{200, "text/html; charset=utf-8", html + "</html>\n", {}};
 }

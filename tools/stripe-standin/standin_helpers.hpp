@@ -2,9 +2,8 @@
 // Small pieces the stand-in's API, checkout pages and Billing Portal pages share.
 #include <ctime>
 #include <initializer_list>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "pledged/core/crypto.hpp"
 #include "tiny_http.hpp"
@@ -19,11 +18,13 @@ inline std::string new_id(const std::string& prefix, std::size_t length = 24) {
   return prefix + pledged::random_base62(length);
 }
 
-inline Response json_reply(int status, const json& body) { return Response{status, "application/json", body.dump(2), {}}; }
+inline Response json_reply(int status, const json& body) {
+  return Response{status, "application/json", body.dump(2), {}};
+}
 
 // Stripe's error shape.
-inline Response stripe_error(int status, const std::string& type, const std::string& message, const std::string& param = "",
-                      const std::string& code = "") {
+inline Response stripe_error(int status, const std::string& type, const std::string& message,
+                             const std::string& param = "", const std::string& code = "") {
   json error = {{"type", type}, {"message", message}};
   if (!param.empty()) error["param"] = param;
   if (!code.empty()) error["code"] = code;

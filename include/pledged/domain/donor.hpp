@@ -47,7 +47,7 @@ struct DonorYear {
 
 struct DonorAccount {
   std::string email;
-  std::string name;             // the latest name given, "" when none
+  std::string name;              // the latest name given, "" when none
   std::vector<DonorYear> years;  // newest year first
   std::vector<DonorMonthlyGift> monthly;
 };
