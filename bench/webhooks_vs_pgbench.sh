@@ -96,7 +96,8 @@ stats_available() {
 
 counters() {
     sql "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' ||
-                (SELECT wal_sync FROM pg_stat_wal) || ' ' || (SELECT wal_records FROM pg_stat_wal)"
+                (SELECT wal_sync FROM pg_stat_wal) || ' ' || (SELECT wal_records FROM pg_stat_wal) || ' ' ||
+                (SELECT wal_bytes FROM pg_stat_wal) || ' ' || (SELECT wal_fpi FROM pg_stat_wal)"
 }
 
 phase_pgbench() {
@@ -189,11 +190,13 @@ phase_pledged() {
 # Per acknowledged event: statements (each one client round trip), commits, WAL flushes;
 # then what the backends were doing when sampled.
 breakdown() {
-    local with_stats=$1 c0 s0 r0 c1 s1 r1 samples
-    read -r c0 s0 r0 <<<"$2"
-    read -r c1 s1 r1 <<<"$3"
-    awk -v ok="$PLEDGED_OK" -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v r="$((r1 - r0))" 'BEGIN {
-        printf "  per event: %.2f commits, %.2f WAL flushes (fdatasync), %.1f WAL records\n", c / ok, s / ok, r / ok }'
+    local with_stats=$1 c0 s0 r0 b0 f0 c1 s1 r1 b1 f1 samples
+    read -r c0 s0 r0 b0 f0 <<<"$2"
+    read -r c1 s1 r1 b1 f1 <<<"$3"
+    awk -v ok="$PLEDGED_OK" -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v r="$((r1 - r0))" -v b="$((b1 - b0))" \
+        -v f="$((f1 - f0))" 'BEGIN {
+        printf "  per event: %.2f commits, %.2f WAL flushes (fdatasync), %.1f WAL records, %.0f WAL bytes (%.2f full-page images)\n",
+            c / ok, s / ok, r / ok, b / ok, f / ok }'
     if [[ $with_stats == yes ]]; then
         printf '  per event, from pg_stat_statements (calls / acknowledged events, mean ms in the server):\n'
         # Top-level statements are the client's round trips; nested ones (foreign-key

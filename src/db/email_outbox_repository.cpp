@@ -5,7 +5,6 @@
 namespace pledged {
 namespace {
 
-constexpr const char* kQueueForEvent = "email_outbox_queue_for_event";
 constexpr const char* kQueueOfflineGift = "email_outbox_queue_offline_gift";
 constexpr const char* kClaim = "email_outbox_claim";
 constexpr const char* kMarkSent = "email_outbox_mark_sent";
@@ -21,26 +20,6 @@ constexpr const char* kLastFailures = "email_outbox_last_failures";
 
 std::vector<PreparedStatement> EmailOutboxRepository::statements() {
   return {
-      // One statement per applied event (a round trip fewer on every money-moving event):
-      // - receipts: a payment row keeps the event that inserted it (a repeat only settles
-      //   the row), so the event's id picks exactly the payments it recorded;
-      // - the refund notice: keyed by the refunded total, not by a ledger row, since one
-      //   refund may sit under its charge's id first and under its own id later, with the
-      //   same total.
-      {kQueueForEvent,
-       "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
-       " SELECT 'receipt', l.id::text, l.id, p.donor_email, coalesce(p.donor_name, ''), c.title, l.amount, "
-       "  l.currency, l.occurred_at "
-       "FROM ledger_entries l JOIN pledges p ON p.id = l.pledge_id JOIN campaigns c ON c.id = l.campaign_id "
-       "WHERE l.pledge_id = $1 AND l.stripe_event_id = $2 AND l.kind = 'payment' "
-       "UNION ALL "
-       "SELECT 'refund_notice', 'pledge:' || p.id || ':refunded:' || t.currency || ':' || t.total, NULL, "
-       "  p.donor_email, coalesce(p.donor_name, ''), c.title, t.total, t.currency, t.last_at "
-       "FROM (SELECT l.currency, -sum(l.amount) AS total, max(l.occurred_at) AS last_at FROM ledger_entries l "
-       "      WHERE l.pledge_id = $1 AND l.kind IN ('refund', 'refund_reversal') GROUP BY l.currency) t "
-       "  JOIN pledges p ON p.id = $1 JOIN campaigns c ON c.id = p.campaign_id "
-       "WHERE t.total > 0 "
-       "ON CONFLICT (movement, kind) DO NOTHING"},
       {kQueueOfflineGift,
        "INSERT INTO email_outbox " PLEDGED_OUTBOX_COLUMNS
        " SELECT 'receipt', l.id::text, l.id, l.donor_key, coalesce(l.donor_name, ''), c.title, l.amount, "
@@ -81,10 +60,6 @@ std::vector<PreparedStatement> EmailOutboxRepository::statements() {
        "SELECT extract(epoch FROM last_error_at)::bigint, kind, status, last_error FROM email_outbox "
        "WHERE last_error_at IS NOT NULL ORDER BY last_error_at DESC, id DESC LIMIT 10"},
   };
-}
-
-void EmailOutboxRepository::queue_for_event(Tx& tx, const std::string& pledge_id, const std::string& event_id) {
-  tx.exec_prepared(kQueueForEvent, pledge_id, event_id);
 }
 
 void EmailOutboxRepository::queue_offline_gift(Tx& tx, std::int64_t ledger_entry_id) {

@@ -56,10 +56,8 @@ class EmailOutboxRepository {
   explicit EmailOutboxRepository(ConnectionPool& pool) : pool_(pool) {}
   static std::vector<PreparedStatement> statements();
 
-  // In the transaction that applied a Stripe event to the pledge: a receipt per payment
-  // this event recorded, and a refund notice when the pledge's refunded total reached a
-  // value no notice told yet. Repeats add nothing (unique per movement and kind).
-  static void queue_for_event(Tx& tx, const std::string& pledge_id, const std::string& event_id);
+  // (A Stripe event's receipt or refund notice is queued with its money by migration
+  // 0014's pledged_write_stripe_effect: webhooks/src/db/stripe_effect_repository.cpp.)
   // In the transaction that recorded an offline gift: its receipt, when it has an email.
   static void queue_offline_gift(Tx& tx, std::int64_t ledger_entry_id);
 

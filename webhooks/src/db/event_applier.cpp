@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/webhooks/event_handlers.hpp"
-
-#include "stripe_ledger_repository.hpp"
+#include "stripe_effect_repository.hpp"
 #include "stripe_pledge_repository.hpp"
 #include "stripe_refund_repository.hpp"
 
@@ -30,14 +28,22 @@ void record_refunds(Tx& tx, const StripePledge& pledge, const EventEffect& effec
 
 }  // namespace
 
-ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
-  const EventHandler handler = find_event_handler(event.type);
-  if (handler == nullptr) return {EventOutcome::ignored, "", "", "", false, false};
+std::optional<ApplyResult> outcome_without_pledge(const StripeEvent& event, bool live_key) {
+  if (find_event_handler(event.type) == nullptr) return ApplyResult{EventOutcome::ignored, "", "", "", false, false};
   if (auto problem = mode_problem(event.livemode, live_key))
-    return {EventOutcome::failed, *problem, "", "", false, true};
+    return ApplyResult{EventOutcome::failed, *problem, "", "", false, true};
+  return std::nullopt;
+}
 
+ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
+  if (auto outcome = outcome_without_pledge(event, live_key)) return *outcome;
   const auto refs = pledge_references(event.object);
-  const auto pledge = StripePledgeRepository::find_for_update(tx, refs);
+  return apply_to_pledge(tx, event, refs, StripePledgeRepository::find_for_update(tx, refs));
+}
+
+ApplyResult apply_to_pledge(Tx& tx, const StripeEvent& event, const PledgeReferences& refs,
+                            const std::optional<StripePledge>& pledge) {
+  const EventHandler handler = find_event_handler(event.type);
   if (!pledge) {
     std::vector<std::string> awaits = refs.pledge_ids;
     awaits.insert(awaits.end(), refs.stripe_ids.begin(), refs.stripe_ids.end());
@@ -50,21 +56,27 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key) {
   auto problem = effect_problem(effect, pledge->currency);
   if (!problem) problem = payment_amount_problem(effect, pledge->facts, pledge->charged);
   if (problem) return {EventOutcome::failed, *problem, "", "", false, true};
-  std::optional<PledgeStatus> advance_to;
-  if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) advance_to = effect.advance_to;
-  StripePledgeRepository::record_facts(tx, pledge->facts.id, refs, pledge_stripe_ids(event.object, pledge->facts),
-                                       advance_to);
+  StripeEffectWrite write;
+  write.links = refs.stripe_ids;
+  write.ids = pledge_stripe_ids(event.object, pledge->facts);
+  if (effect.advance_to && can_advance(pledge->facts.status, *effect.advance_to)) write.advance_to = effect.advance_to;
+  write.movements = effect.movements;
+  // Refunds settle ledger rows the notice then sums, so their email waits for them.
+  const bool has_refunds = !effect.refunds.empty() || effect.charge_refunds;
+  write.queue_email = effect.moves_money() && !has_refunds;
+  StripeEffectRepository::write(tx, *pledge, write, event);
   if (effect.subscription) {
     StripePledgeRepository::record_subscription(tx, pledge->facts.id, *effect.subscription,
                                                 event.created.time_since_epoch().count(), event.id);
   }
-  // The money: the one place an event's ledger movements are written.
-  for (const auto& movement : effect.movements) {
-    StripeLedgerRepository::record(tx, *pledge, movement, event.id, event.created);
+  if (has_refunds) {
+    record_refunds(tx, *pledge, effect, event);
+    if (effect.moves_money()) {
+      StripeEffectWrite email_only;
+      email_only.queue_email = true;
+      StripeEffectRepository::write(tx, *pledge, email_only, event);
+    }
   }
-  record_refunds(tx, *pledge, effect, event);
-  // The donor's receipt or refund notice, committed with the money or not at all.
-  if (effect.moves_money()) EmailOutboxRepository::queue_for_event(tx, pledge->facts.id, event.id);
   return {EventOutcome::applied, "", pledge->facts.id, "", effect.moves_money(), false};
 }
 

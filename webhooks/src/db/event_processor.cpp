@@ -1,9 +1,9 @@
 #include "pledged/webhooks/event_processor.hpp"
 
 #include "event_applier.hpp"
-#include "pledged/db/email_outbox_repository.hpp"
 #include "pledged/db/sql.hpp"
 #include "progress_announcer.hpp"
+#include "stripe_effect_repository.hpp"
 #include "stripe_ledger_repository.hpp"
 #include "stripe_pledge_repository.hpp"
 #include "stripe_refund_repository.hpp"
@@ -47,7 +47,7 @@ std::vector<PreparedStatement> EventProcessor::statements() {
   std::vector<PreparedStatement> all;
   for (auto list : {WebhookEventRepository::statements(), StripePledgeRepository::statements(),
                     StripeLedgerRepository::statements(), StripeRefundRepository::statements(),
-                    EmailOutboxRepository::statements()}) {
+                    StripeEffectRepository::statements()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -57,10 +57,19 @@ Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, st
                                                     EventSource source) {
   return pool_.transact(
       [&](Tx& tx) {
-        if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
-          return ApplyResult{EventOutcome::duplicate, "", "", "", false, false};
+        ApplyResult result;
+        if (auto outcome = outcome_without_pledge(event, live_key_)) {
+          if (!WebhookEventRepository::insert(tx, event, raw_payload, source, EventOutcome::applied, "")) {
+            return ApplyResult{EventOutcome::duplicate, "", "", "", false, false};
+          }
+          result = *outcome;
+        } else {
+          // The event's row and its pledge in one round trip (the usual case: applied).
+          const auto refs = pledge_references(event.object);
+          const auto pledge = WebhookEventRepository::insert_and_find_pledge(tx, event, raw_payload, source, refs);
+          if (!pledge) return ApplyResult{EventOutcome::duplicate, "", "", "", false, false};
+          result = apply_to_pledge(tx, event, refs, *pledge);
         }
-        auto result = apply_event(tx, event, live_key_);
         if (result.outcome != EventOutcome::applied) {
           WebhookEventRepository::mark(tx, event.id, result.outcome, result.error, result.awaits, false, result.final);
         }

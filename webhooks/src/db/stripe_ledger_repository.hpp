@@ -1,12 +1,11 @@
 #pragma once
-// Money movements from Stripe into ledger_entries, one row per (kind, Stripe object).
+// The webhook path's banner announcement (the money itself: StripeEffectRepository).
 #include <string>
 #include <vector>
 
 #include "pledged/core/time.hpp"
 #include "pledged/db/sql.hpp"
 #include "pledged/webhooks/event_handlers.hpp"
-
 #include "stripe_pledge_repository.hpp"
 
 namespace pledged::webhooks {
@@ -14,12 +13,6 @@ namespace pledged::webhooks {
 class StripeLedgerRepository {
  public:
   static std::vector<PreparedStatement> statements();
-
-  // Inserts the movement, or settles a repeat of it: the row keeps the smallest
-  // signed amount (a cumulative refund's largest value; the same payment twice is
-  // one row) and the earliest time, so the result does not depend on the order.
-  static void record(Tx& tx, const StripePledge& pledge, const LedgerMovement& movement, const std::string& event_id,
-                     Timestamp occurred_at);
 
   // The webhook path's announcement that money changed, sent after the commits it
   // covers, coalesced by ProgressAnnouncer. The ledger trigger's own NOTIFY stays

@@ -16,7 +16,7 @@ struct StripePledge {
   std::int64_t campaign_id = 0;
   std::string currency;
   std::int64_t charged = 0;  // what its Checkout charges, the covered fee included (each month, if monthly)
-  std::string donor_key;  // lower-cased email
+  std::string donor_key;     // lower-cased email
 };
 
 class StripePledgeRepository {
@@ -26,11 +26,11 @@ class StripePledgeRepository {
   // The pledge the references lead to (strongest reference first), locked FOR UPDATE.
   // Also promises, for this transaction, to announce its money after commit (see the SQL).
   static std::optional<StripePledge> find_for_update(Tx& tx, const PledgeReferences& refs);
-  // What an event teaches the pledge, in one statement: every Stripe id of the event's
-  // object as leading to this pledge, the pledge's own Stripe id columns where still
-  // empty, and its new status when `advance_to` has one.
-  static void record_facts(Tx& tx, const std::string& pledge_id, const PledgeReferences& refs,
-                           const PledgeStripeIds& ids, std::optional<PledgeStatus> advance_to);
+  // That statement's SQL, reading the references from the given parameters, with
+  // `condition` ("WHERE …" or "") for a caller that runs it inside a statement of its own.
+  static std::string find_for_update_sql(int pledge_ids_param, int stripe_ids_param, const std::string& condition);
+  // A pledge from that statement's columns, starting at column `first`.
+  static StripePledge pledge_from_row(const pqxx::row& row, int first);
   // The subscription's state, unless the pledge already holds that of a later event
   // (Stripe's `created`, then the event id): any order of the same events ends the same.
   static void record_subscription(Tx& tx, const std::string& pledge_id, const SubscriptionState& state,

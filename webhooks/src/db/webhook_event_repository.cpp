@@ -2,17 +2,34 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stripe_pledge_repository.hpp"
+
 namespace pledged::webhooks {
 namespace {
 
 constexpr const char* kInsert = "webhook_event_insert";
-constexpr const char* kInsertSql =
-    "INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, raw_body, source, status, "
-    "  last_error, applied_at, next_attempt_at) "
-    "VALUES ($1, $2, NULLIF($3, ''), $4, to_timestamp($5), $6::jsonb, $10, $7, $8::text, NULLIF($9, ''), "
-    "  CASE WHEN $8::text IN ('applied', 'ignored') THEN now() END, "
-    "  CASE WHEN $8::text IN ('waiting', 'failed') THEN now() + interval '1 second' END) "
-    "ON CONFLICT (id) DO NOTHING RETURNING 1";
+constexpr const char* kInsertAndFind = "webhook_event_insert_and_find";
+#define PLEDGED_INSERT_EVENT_SQL                                                                                     \
+  "INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, raw_body, source, status, " \
+  "  last_error, applied_at, next_attempt_at) "                                                                      \
+  "VALUES ($1, $2, NULLIF($3, ''), $4, to_timestamp($5), $6::jsonb, $10, $7, $8::text, NULLIF($9, ''), "             \
+  "  CASE WHEN $8::text IN ('applied', 'ignored') THEN now() END, "                                                  \
+  "  CASE WHEN $8::text IN ('waiting', 'failed') THEN now() + interval '1 second' END) "                             \
+  "ON CONFLICT (id) DO NOTHING"
+constexpr const char* kInsertSql = PLEDGED_INSERT_EVENT_SQL " RETURNING 1";
+
+// The event's row, then its pledge locked, in one round trip. The pledge's lookup is
+// gated on the insert (a one-time filter the executor evaluates before it scans, and
+// so before it locks): like two statements in this order, a second copy of the event
+// waits on the first copy's row and never holds the pledge it would wait for.
+const std::string& insert_and_find_sql() {
+  static const std::string sql =
+      "WITH inserted AS (" PLEDGED_INSERT_EVENT_SQL
+      " RETURNING 1) "
+      "SELECT (SELECT count(*) FROM inserted), found.* FROM (SELECT 1) one LEFT JOIN LATERAL (" +
+      StripePledgeRepository::find_for_update_sql(11, 12, "WHERE EXISTS (SELECT 1 FROM inserted)") + ") found ON true";
+  return sql;
+}
 
 // Waiting events are retried at once when a later event applies; this backoff only
 // paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes). A final failure ($6)
@@ -88,20 +105,37 @@ std::string jsonb_payload(std::string_view raw_body) {
   return without_nul(nlohmann::json::parse(raw_body.begin(), raw_body.end())).dump();
 }
 
+long long created_seconds(const StripeEvent& event) {
+  return static_cast<long long>(event.created.time_since_epoch().count());
+}
+
+const char* source_name(EventSource source) { return source == EventSource::webhook ? "webhook" : "reconcile"; }
+
 }  // namespace
 
 std::vector<PreparedStatement> WebhookEventRepository::statements() {
-  return {{kInsert, kInsertSql}, {kMark, kMarkSql}, {kRetryable, kRetryableSql},
-          {kAwaitingPledge, kAwaitingPledgeSql}, {kLockWaiting, kLockWaitingSql}};
+  return {
+      {kInsert, kInsertSql},       {kInsertAndFind, insert_and_find_sql().c_str()}, {kMark, kMarkSql},
+      {kRetryable, kRetryableSql}, {kAwaitingPledge, kAwaitingPledgeSql},           {kLockWaiting, kLockWaitingSql}};
 }
 
 bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
                                     EventOutcome outcome, const std::string& error) {
-  const auto created = static_cast<long long>(event.created.time_since_epoch().count());
-  const auto rows = tx.exec_prepared(
-      kInsert, event.id, event.type, event.api_version, event.livemode, created, jsonb_payload(raw_payload),
-      source == EventSource::webhook ? "webhook" : "reconcile", to_string(outcome), error, std::string(raw_payload));
+  const auto rows = tx.exec_prepared(kInsert, event.id, event.type, event.api_version, event.livemode,
+                                     created_seconds(event), jsonb_payload(raw_payload), source_name(source),
+                                     to_string(outcome), error, std::string(raw_payload));
   return !rows.empty();
+}
+
+std::optional<std::optional<StripePledge>> WebhookEventRepository::insert_and_find_pledge(
+    Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source, const PledgeReferences& refs) {
+  const auto row = tx.exec_prepared1(kInsertAndFind, event.id, event.type, event.api_version, event.livemode,
+                                     created_seconds(event), jsonb_payload(raw_payload), source_name(source),
+                                     to_string(EventOutcome::applied), std::string(), std::string(raw_payload),
+                                     postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids));
+  if (row[0].as<std::int64_t>() == 0) return std::nullopt;
+  if (row[1].is_null()) return std::optional<StripePledge>{};
+  return std::optional<StripePledge>{StripePledgeRepository::pledge_from_row(row, 1)};
 }
 
 void WebhookEventRepository::mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,

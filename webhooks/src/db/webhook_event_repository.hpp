@@ -7,6 +7,7 @@
 
 #include "pledged/db/sql.hpp"
 #include "pledged/webhooks/event_processor.hpp"
+#include "stripe_pledge_repository.hpp"
 
 namespace pledged::webhooks {
 
@@ -19,6 +20,13 @@ class WebhookEventRepository {
   // here for the first delivery's transaction to finish.
   static bool insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
                      EventOutcome outcome, const std::string& error);
+  // The same insert, as applied, and in the same round trip the pledge the references
+  // lead to, locked FOR UPDATE (StripePledgeRepository::find_for_update): nullopt when
+  // the id is already stored; an empty pledge when no pledge is known by the references.
+  static std::optional<std::optional<StripePledge>> insert_and_find_pledge(Tx& tx, const StripeEvent& event,
+                                                                           std::string_view raw_payload,
+                                                                           EventSource source,
+                                                                           const PledgeReferences& refs);
   // Records what applying it did, when it is not `applied`.
   // `awaits` (a text[] literal): the ids a waiting event could be found through.
   // `final`: a failure no retry can cure, never retried on its own.
