@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # The banner route against nginx serving the same JSON bytes as a static file, and
-# against a bare Pistache endpoint serving them (bench/bare_pistache.cpp: the library
+# against a bare Pistache endpoint serving them with the same headers (bench/bare_pistache.cpp: the library
 # pledged is built on, with nothing of pledged's), measured with wrk in the same run.
 # Also pledged's idle RSS (VmRSS after start-up and one request, before any load).
 #
@@ -78,7 +78,12 @@ NGINX
     nginx -c "$WORK/nginx.conf" -p "$WORK"
     local nginx_url="http://127.0.0.1:$NGINX_PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$nginx_url"
-    "$BENCH_BUILD/bench/bare_pistache" "$BARE_PORT" "$WORK/www/v1/campaigns/eoy-2026/progress" 2 &
+    # The bare server sends the headers pledged's answer carries beyond the ones it
+    # writes itself (Content-Type, Content-Length, Connection): the same bytes.
+    curl -fsS -D - -o /dev/null "$progress_url" | tr -d '\r' |
+        grep -iE '^(etag|cache-control|vary|x-request-id|x-content-type-options): ' >"$WORK/pledged-headers.txt"
+    "$BENCH_BUILD/bench/bare_pistache" "$BARE_PORT" "$WORK/www/v1/campaigns/eoy-2026/progress" 2 \
+        "$WORK/pledged-headers.txt" &
     PIDS+=($!)
     local bare_pid=$!
     local bare_url="http://127.0.0.1:$BARE_PORT/v1/campaigns/eoy-2026/progress"

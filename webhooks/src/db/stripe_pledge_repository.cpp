@@ -3,25 +3,13 @@
 namespace pledged::webhooks {
 namespace {
 
-// Strongest first: the pledge id itself, then an id this pledge's earlier events
-// carried, then the ids stored at checkout. Never the customer (API.md, "Webhooks").
-// The set_config promises, for this transaction, that the webhook path announces any
-// money it writes after its commit (ProgressAnnouncer): the ledger trigger's own
-// NOTIFY would make every event's commit wait for PostgreSQL's one notify lock
-// (migration 0003). Said here because every applying transaction runs this first, so
-// it costs no round trip of its own.
+// Migration 0014's pledged_lock_stripe_pledge says how the references rank and why it
+// also promises, for the transaction, to announce the money after commit.
 constexpr const char* kFind = "stripe_pledge_find";
-
 // :ids and :stripe_ids stand for the parameters the caller names (find_for_update_sql).
 constexpr const char* kFindSql =
-    "SELECT p.id, p.campaign_id, p.frequency, p.currency, p.status, lower(p.donor_email), p.charged, "
-    "  set_config('pledged.notify_after_commit', 'on', true) "
-    "FROM pledges p JOIN ("
-    "  SELECT id AS pledge_id, 1 AS strength FROM pledges WHERE id = ANY(:ids::text[]) "
-    "  UNION ALL SELECT pledge_id, 2 FROM stripe_links WHERE stripe_id = ANY(:stripe_ids::text[]) "
-    "  UNION ALL SELECT id, 3 FROM pledges WHERE checkout_session_id = ANY(:stripe_ids::text[]) "
-    "    OR stripe_payment_intent_id = ANY(:stripe_ids::text[]) OR stripe_subscription_id = ANY(:stripe_ids::text[])"
-    ") found ON found.pledge_id = p.id ";
+    "SELECT id, campaign_id, frequency, currency, status, donor_key, charged "
+    "FROM pledged_lock_stripe_pledge(:ids::text[], :stripe_ids::text[]) ";
 
 void replace_all(std::string& text, const std::string& token, const std::string& by) {
   for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + by.size())) {
@@ -55,7 +43,7 @@ std::string postgres_text_array(const std::vector<std::string>& values) {
 
 std::string StripePledgeRepository::find_for_update_sql(int pledge_ids_param, int stripe_ids_param,
                                                         const std::string& condition) {
-  std::string sql = std::string(kFindSql) + condition + " ORDER BY found.strength LIMIT 1 FOR UPDATE OF p";
+  std::string sql = std::string(kFindSql) + condition;
   replace_all(sql, ":stripe_ids", "$" + std::to_string(stripe_ids_param));
   replace_all(sql, ":ids", "$" + std::to_string(pledge_ids_param));
   return sql;

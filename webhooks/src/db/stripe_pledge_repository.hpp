@@ -24,7 +24,8 @@ class StripePledgeRepository {
   static std::vector<PreparedStatement> statements();
 
   // The pledge the references lead to (strongest reference first), locked FOR UPDATE.
-  // Also promises, for this transaction, to announce its money after commit (see the SQL).
+  // Also promises, for this transaction, to announce its money after commit (migration
+  // 0014's pledged_lock_stripe_pledge).
   static std::optional<StripePledge> find_for_update(Tx& tx, const PledgeReferences& refs);
   // That statement's SQL, reading the references from the given parameters, with
   // `condition` ("WHERE …" or "") for a caller that runs it inside a statement of its own.
