@@ -11,6 +11,11 @@
 CREATE INDEX ledger_entries_pledge_kind ON ledger_entries (pledge_id, kind);
 DROP INDEX ledger_entries_pledge;
 
+--    And one index fewer for every pledge's insert and each of its updates: no query
+--    looks pledges up by lower(donor_email) (the donor key, migration 0013, is
+--    lower(btrim(donor_email)) and has its own index).
+DROP INDEX pledges_donor_email;
+
 -- 2. The pledge a Stripe event's references lead to, strongest first: one of its pledge
 --    ids (client_reference_id, metadata), then an id this pledge's earlier events carried
 --    (stripe_links), then the ids stored at checkout; never the customer (API.md,
@@ -86,12 +91,13 @@ BEGIN
     END IF;
     IF p_status <> '' OR p_payment_intent <> '' OR p_subscription <> '' OR p_customer <> '' THEN
         UPDATE pledges p SET
-            stripe_payment_intent_id = coalesce(p.stripe_payment_intent_id, (SELECT p_payment_intent
-                WHERE p_payment_intent <> ''
-                  AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_payment_intent_id = p_payment_intent))),
-            stripe_subscription_id = coalesce(p.stripe_subscription_id, (SELECT p_subscription
-                WHERE p_subscription <> ''
-                  AND NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_subscription_id = p_subscription))),
+            -- CASE, not AND: an id the event does not carry costs no index read.
+            stripe_payment_intent_id = coalesce(p.stripe_payment_intent_id, CASE WHEN p_payment_intent <> '' THEN
+                (SELECT p_payment_intent
+                 WHERE NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_payment_intent_id = p_payment_intent)) END),
+            stripe_subscription_id = coalesce(p.stripe_subscription_id, CASE WHEN p_subscription <> '' THEN
+                (SELECT p_subscription
+                 WHERE NOT EXISTS (SELECT 1 FROM pledges q WHERE q.stripe_subscription_id = p_subscription)) END),
             stripe_customer_id = coalesce(p.stripe_customer_id, NULLIF(p_customer, '')),
             status = coalesce(NULLIF(p_status, ''), p.status),
             updated_at = now()
