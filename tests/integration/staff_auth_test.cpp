@@ -216,9 +216,12 @@ TEST_F(StaffAuth, LastUseIsRecordedAtMostOnceAMinute) {
 
 TEST_F(StaffThrottle, RepeatedFailuresFromOneClientAreCountedAndGet429WithRetryAfter) {
   const auto bad = bearer("pst_" + std::string(40, 'q'));
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(port(), "/v1/reports/webhooks/health", bad).status, 401);
+  for (int i = 0; i < 3; ++i) {
+    const auto refused = http_get(port(), "/v1/reports/webhooks/health", bad);
+    EXPECT_EQ(refused.status, 401) << "attempt " << i + 1 << ": " << refused.body;
+  }
   const auto throttled = http_get(port(), "/v1/reports/webhooks/health", bad);
-  EXPECT_EQ(throttled.status, 429);
+  ASSERT_EQ(throttled.status, 429) << throttled.body;
   EXPECT_EQ(json::parse(throttled.body)["error"]["code"], "rate_limited");
   const auto retry_after = std::stoi(throttled.header("retry-after"));
   EXPECT_GT(retry_after, 0);
@@ -228,7 +231,7 @@ TEST_F(StaffThrottle, RepeatedFailuresFromOneClientAreCountedAndGet429WithRetryA
 
   const auto metrics = http_get(metrics_port(), "/metrics").body;
   EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"unknown\"} 3"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"throttled\"} 2"), std::string::npos);
+  EXPECT_NE(metrics.find("pledged_staff_auth_failures_total{reason=\"throttled\"} 2"), std::string::npos) << metrics;
 }
 
 // Issue 14, finding 5: the attempt was checked on the reactor but counted on a worker

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -230,6 +231,11 @@ ServiceProcess::~ServiceProcess() {
   } else if (!(WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0)) {
     ADD_FAILURE() << "pledged serve did not stop cleanly: " << describe_wait_status(wait_status_)
                   << ", expected exit 0. The end of its log (" << log_path_ << "):\n" << tail(text, 3000);
+  } else if (::testing::Test::HasFailure()) {
+    // The service's side of a failed test (its access log says which request got
+    // what), for a CI page where the log file itself cannot be read afterwards.
+    std::cerr << "The end of the log of pledged serve (" << log_path_ << "), as the test failed:\n"
+              << tail(text, 2500) << "\n";
   }
   // A sanitizer's report in the service's own log fails the test that started it.
   if (const auto report = sanitizer_report(text); !report.empty()) {
