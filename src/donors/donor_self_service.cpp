@@ -47,7 +47,7 @@ Result<std::optional<DonorTicket>> DonorSelfService::sign_in(const std::string& 
   auto donor_key = deps_.donors.redeem_link(sha256_hex(token), now);
   if (!donor_key) return donor_key.error();
   if (!*donor_key) return std::optional<DonorTicket>();
-  DonorTicket ticket{random_base62(kSecretLength), now + kDonorSessionLifetime};
+  DonorTicket ticket{random_base62(kSecretLength), now + kDonorSessionLifetime, kDonorSessionLifetime};
   if (auto opened = deps_.donors.open_session(sha256_hex(ticket.session_id), **donor_key, random_base62(kSecretLength),
                                               now, ticket.expires_at);
       !opened) {

@@ -8,8 +8,8 @@ std::string donor_cookie_value(const RouteRequest& request) {
   return cookies.get(kDonorCookie).value;
 }
 
-std::string donor_cookie_header(const std::string& session_id, Timestamp expires_at, Timestamp now, bool secure) {
-  const auto seconds = (expires_at - now).count();
+std::string donor_cookie_header(const std::string& session_id, std::chrono::seconds lifetime, bool secure) {
+  const auto seconds = lifetime.count();
   return std::string(kDonorCookie) + "=" + session_id +
          "; Path=/; Max-Age=" + std::to_string(seconds > 0 ? seconds : 0) + "; HttpOnly; SameSite=Strict" +
          (secure ? "; Secure" : "");

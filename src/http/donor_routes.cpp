@@ -138,7 +138,7 @@ void add_link_routes(RouteTable& routes, const DonorDeps& deps) {
       // Away from the address with the token in it (history, screenshots, Referer).
       auto response = see_other("/donor/account");
       response
-          .with_header("Set-Cookie", donor_cookie_header((*ticket)->session_id, (*ticket)->expires_at, now_utc(),
+          .with_header("Set-Cookie", donor_cookie_header((*ticket)->session_id, (*ticket)->lifetime,
                                                          deps.public_url.rfind("https://", 0) == 0))
           .with_header("Referrer-Policy", "no-referrer");
       return response;

@@ -31,10 +31,13 @@ struct DonorSession {
   Timestamp expires_at;
 };
 
-// What a redeemed link gives the browser: the session's secret id (for the cookie).
+// What a redeemed link gives the browser: the session's secret id and how long it lives (for the cookie).
+// The lifetime is fixed when the session is made, so the cookie's Max-Age does not depend on the second
+// at which the answer is written.
 struct DonorTicket {
   std::string session_id;
   Timestamp expires_at;
+  std::chrono::seconds lifetime;
 };
 
 class DonorSelfService {
