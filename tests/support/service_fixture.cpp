@@ -1,5 +1,7 @@
 #include "service_fixture.hpp"
 
+#include <stdexcept>
+
 namespace pledged::testing {
 
 void migrate_and_seed(const TestDatabase& database) {
@@ -13,6 +15,28 @@ void migrate_and_seed(const TestDatabase& database) {
   ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
 }
 
+namespace {
+
+// The migrated and seeded original, kept for the whole test process.
+class SeededTemplate {
+ public:
+  SeededTemplate() {
+    migrate_and_seed(original_);
+    if (::testing::Test::HasFatalFailure()) throw std::runtime_error("could not migrate and seed the template");
+  }
+  const std::string& name() const { return original_.name(); }
+
+ private:
+  TestDatabase original_;
+};
+
+}  // namespace
+
+std::unique_ptr<TestDatabase> migrated_and_seeded_database() {
+  static const SeededTemplate seeded;  // thread-safe, once; dropped when the process exits
+  return std::make_unique<TestDatabase>(seeded.name());
+}
+
 std::map<std::string, std::string> ServiceFixture::service_env() const {
   std::map<std::string, std::string> env{{"PLEDGED_DATABASE_URL", database_->url()},
                                          {"PLEDGED_ALLOWED_ORIGINS", "https://news.example"}};
@@ -21,8 +45,7 @@ std::map<std::string, std::string> ServiceFixture::service_env() const {
 }
 
 void ServiceFixture::SetUp() {
-  database_ = std::make_unique<TestDatabase>();
-  migrate_and_seed(*database_);
+  database_ = migrated_and_seeded_database();
   service_ = std::make_unique<ServiceProcess>(service_env());
 }
 

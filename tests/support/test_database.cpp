@@ -2,8 +2,10 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "pledged/core/crypto.hpp"
 
@@ -30,14 +32,29 @@ std::string admin_database_url() {
   return url;
 }
 
-TestDatabase::TestDatabase() {
+TestDatabase::TestDatabase() : TestDatabase(std::string()) {}
+
+TestDatabase::TestDatabase(const std::string& template_name) {
   std::string suffix = random_base62(12);
   for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   name_ = "pledged_test_" + suffix;
   url_ = with_database(admin_database_url(), name_);
   pqxx::connection admin(admin_database_url());
   pqxx::nontransaction tx(admin);
-  tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+  const std::string create = "CREATE DATABASE " + tx.quote_name(name_) +
+                             (template_name.empty() ? "" : " TEMPLATE " + tx.quote_name(template_name));
+  // The template's last session (a `pledged` command that has just exited) can take
+  // a moment to end on the server; copying refuses while it is there (55006).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    try {
+      tx.exec(create);
+      return;
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "55006" || std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
 }
 
 TestDatabase::~TestDatabase() {

@@ -12,6 +12,9 @@ std::string admin_database_url();
 class TestDatabase {
  public:
   TestDatabase();   // creates pledged_test_<random>
+  // Creates pledged_test_<random> as a copy of the database `template_name`, which
+  // nobody may be connected to (a session that is still closing is waited for).
+  explicit TestDatabase(const std::string& template_name);
   ~TestDatabase();  // drops it (after terminating leftover sessions)
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
