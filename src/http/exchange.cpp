@@ -1,6 +1,7 @@
 #include "pledged/http/exchange.hpp"
 
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,7 +11,6 @@
 #include <pistache/peer.h>
 
 #include "pledged/core/time.hpp"
-#include "pledged/http/named_header.hpp"
 #include "pledged/http/route_table.hpp"
 
 namespace pledged {
@@ -20,13 +20,8 @@ namespace {
 // A client that takes nothing for this long is gone; its stream is abandoned.
 constexpr std::chrono::seconds kStalledClientTimeout{30};
 
-void set_header(Pistache::Http::Header::Collection& headers, std::string name, std::string value) {
-  headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
-}
-
-// Pistache 0.0.5 writes "Connection: Close" but leaves the socket open. When the
-// response says Close (the client asked, HTTP/1.0, or we are draining), half-close
-// it once the bytes are out; the reactor then sees the end and frees the peer.
+// The writer's Connection header says what the request asked for (ServiceHandler sets
+// it: the request's own, keep-alive for HTTP/1.1 without one, close otherwise).
 bool wants_close(const Pistache::Http::Header::Collection& headers) {
   const auto connection = headers.tryGet<Pistache::Http::Header::Connection>();
   return connection && connection->control() == Pistache::Http::ConnectionControl::Close;
@@ -60,13 +55,9 @@ bool write_fully(int fd, std::string_view bytes) {
 // stays bound to this socket until we close it.
 class OwnSocket {
  public:
-  static std::shared_ptr<OwnSocket> of(const Pistache::Http::ResponseWriter& writer) {
-    try {
-      const int fd = ::dup(writer.peer()->fd());
-      return fd < 0 ? nullptr : std::make_shared<OwnSocket>(fd);
-    } catch (const std::exception&) {
-      return nullptr;
-    }
+  static std::shared_ptr<OwnSocket> of(const Pistache::Tcp::Peer& peer) {
+    const int fd = ::dup(peer.fd());
+    return fd < 0 ? nullptr : std::make_shared<OwnSocket>(fd);
   }
   explicit OwnSocket(int fd) : fd_(fd) {}
   ~OwnSocket() { ::close(fd_); }
@@ -77,6 +68,21 @@ class OwnSocket {
  private:
   int fd_;
 };
+
+// Set on a peer once one of its answers had to wait in Pistache's write queue: its
+// later answers queue behind it, so the bytes on the wire stay in order.
+constexpr const char* kQueuedData = "pledged.queued";
+
+// No half-close after the answer.
+constexpr int kKeepOpen = -1;
+
+std::shared_ptr<Pistache::Tcp::Peer> peer_of(const Pistache::Http::ResponseWriter& writer) {
+  try {
+    return writer.peer();
+  } catch (const std::exception&) {
+    return nullptr;  // the client is already gone
+  }
+}
 
 }  // namespace
 
@@ -111,50 +117,70 @@ void Exchange::refuse_and_close(const Error& error) {
   if (sent_) return;
   sent_ = true;
   const auto response = error_response(error);
-  stamp_headers(response);
-  writer_.headers().remove<Pistache::Http::Header::Connection>();
-  writer_.headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
-  const auto code = static_cast<Pistache::Http::Code>(response.status);
+  auto headers = answer_headers(response, true);
+  headers.emplace_back("Content-Length", std::to_string(response.body.size()));
   // SHUT_WR, not SHUT_RDWR: the client may still be sending the body; a full close
   // would answer its next bytes with a reset, which can destroy the 413 unread in
   // its receive buffer. What it still sends is discarded (ServiceHandler::onInput).
-  if (auto socket = OwnSocket::of(writer_)) {
-    writer_.send(code, response.body)
-        .then([socket](ssize_t) { ::shutdown(socket->fd(), SHUT_WR); }, Pistache::Async::IgnoreException);
-  } else {
-    writer_.send(code, response.body);
-  }
+  deliver(wire_head(response.status, headers) + response.body, SHUT_WR);
   record(response.status);
 }
 
-void Exchange::send_and_maybe_close(const HttpResponse& response) {
-  const auto code = static_cast<Pistache::Http::Code>(response.status);
+bool Exchange::closes_after() const {
+  return wants_close(writer_.headers()) || context_.draining.load(std::memory_order_relaxed);
+}
+
+HeaderLines Exchange::answer_headers(const HttpResponse& response, bool close) const {
+  HeaderLines headers;
+  headers.reserve(response.headers.size() + 6);
+  headers.emplace_back("X-Request-Id", info_.request_id);
+  headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!response.content_type.empty()) headers.emplace_back("Content-Type", response.content_type);
+  // An error is never stored by a cache (API.md): a cached 404 under the banner's key
+  // answered every donor 404 until it expired (issue 14, finding 2).
+  const bool error = response.status >= 400;
+  for (const auto& [name, value] : response.headers) {
+    if (error && strcasecmp(name.c_str(), "Cache-Control") == 0) continue;
+    headers.emplace_back(name, value);
+  }
+  if (error) headers.emplace_back("Cache-Control", "no-store");
+  headers.emplace_back("Connection", close ? "close" : "keep-alive");
+  return headers;
+}
+
+// Pistache 0.0.5's ResponseWriter serialises each header through a typed object and
+// hands every answer to the transport's write queue, which wakes the reactor through
+// an eventfd for another turn of epoll before the bytes go out, even when the answer
+// is made on the reactor itself. On the reactor, pledged writes the answer straight to
+// the non-blocking socket (the banner: one send() instead of a queue entry, two
+// syscalls and a wake-up); what does not fit, and every worker's answer, goes through
+// Pistache's queue as before. Pistache 0.0.5 writes "Connection: Close" but leaves the
+// socket open, so an answer that says close is followed by a shutdown once it is out.
+void Exchange::deliver(std::string wire, int shutdown_how) {
+  const auto peer = peer_of(writer_);
+  if (!peer) return;
+  peer->setIdle(true);  // as ResponseWriter::send does: the request is answered
+  const bool on_reactor = current_routing_state().on_reactor;
+  if (on_reactor && !peer->tryGetData(kQueuedData)) {
+    const auto written = ::send(peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (written == static_cast<ssize_t>(wire.size())) {
+      if (shutdown_how != kKeepOpen) ::shutdown(peer->fd(), shutdown_how);
+      return;
+    }
+    if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return;  // the client is gone
+    if (written > 0) wire.erase(0, static_cast<std::size_t>(written));
+    peer->putData(kQueuedData, std::make_shared<bool>(true));
+  }
+  const auto size = wire.size();
+  auto queued = peer->send(Pistache::RawBuffer(std::move(wire), size), MSG_NOSIGNAL);
   // Only on the connection's own reactor thread: Pistache 0.0.5's promises are not
   // safe to chain from another thread while the reactor resolves them (TSan shows the
   // race). A worker's "Connection: close" answer relies on the client honouring the
   // header; draining closes every connection at shutdown anyway.
-  if (!wants_close(writer_.headers()) || !current_routing_state().on_reactor) {
-    writer_.send(code, response.body);
-    return;
-  }
-  auto socket = OwnSocket::of(writer_);
-  if (!socket) return;  // the client is already gone
-  writer_.send(code, response.body)
-      .then([socket](ssize_t) { ::shutdown(socket->fd(), SHUT_RDWR); }, Pistache::Async::IgnoreException);
-}
-
-void Exchange::stamp_headers(const HttpResponse& response) {
-  auto& headers = writer_.headers();
-  set_header(headers, "X-Request-Id", info_.request_id);
-  set_header(headers, "X-Content-Type-Options", "nosniff");
-  if (!response.content_type.empty()) set_header(headers, "Content-Type", response.content_type);
-  for (const auto& [name, value] : response.headers) set_header(headers, name, value);
-  // An error is never stored by a cache (API.md): a cached 404 under the banner's key
-  // answered every donor 404 until it expired (issue 14, finding 2).
-  if (response.status >= 400) set_header(headers, "Cache-Control", "no-store");
-  if (context_.draining.load(std::memory_order_relaxed)) {
-    headers.remove<Pistache::Http::Header::Connection>();
-    headers.add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
+  if (shutdown_how == kKeepOpen || !on_reactor) return;
+  if (auto socket = OwnSocket::of(*peer)) {
+    queued.then([socket, shutdown_how](ssize_t) { ::shutdown(socket->fd(), shutdown_how); },
+                Pistache::Async::IgnoreException);
   }
 }
 
@@ -174,44 +200,35 @@ void Exchange::record(int status) {
 void Exchange::send(const HttpResponse& response) {
   if (sent_) return;
   sent_ = true;
-  stamp_headers(response);
-  send_and_maybe_close(response);
+  const bool close = closes_after();
+  auto headers = answer_headers(response, close);
+  headers.emplace_back("Content-Length", std::to_string(response.body.size()));
+  deliver(wire_head(response.status, headers) + response.body, close ? SHUT_RDWR : kKeepOpen);
   record(response.status);
 }
 
 void Exchange::stream(const HttpResponse& head, const std::function<Status(const ChunkWriter&)>& produce) {
   if (sent_) return;
   sent_ = true;
-  const auto socket = OwnSocket::of(writer_);
-  if (!socket) return;  // the client is already gone
+  const auto peer = peer_of(writer_);
+  if (!peer) return;
+  const auto socket = OwnSocket::of(*peer);
+  if (!socket) return;
   // Pistache's idle-peer check answers 408 on a connection whose request is older
   // than the header timeout and whose answer did not go through its send(), which
   // marks the peer idle. Marking it here gives a stream the keep-alive timeout (75 s)
   // instead of 10 s: 100,000 rows take about a second.
-  try {
-    writer_.peer()->setIdle(true);
-  } catch (const std::exception&) {
-    return;  // the client is already gone
-  }
+  peer->setIdle(true);
   // Pistache 0.0.5's ResponseStream flushes its transport from the calling thread,
   // which races with the reactor (it aborts with "could not find write data"). The
   // reactor only reads this connection while its request is being answered, so the
   // worker writes the chunked answer to the socket itself, waiting when it is full:
   // real backpressure, a few KiB of memory whatever the size of the export.
   const int fd = socket->fd();
-  const bool close_after = wants_close(writer_.headers()) || context_.draining.load(std::memory_order_relaxed);
-  std::string head_bytes = "HTTP/1.1 " + std::to_string(head.status) + " " +
-                           Pistache::Http::codeString(static_cast<Pistache::Http::Code>(head.status)) + "\r\n";
-  const auto add = [&](const std::string& name, const std::string& value) {
-    head_bytes += name + ": " + value + "\r\n";
-  };
-  add("X-Request-Id", info_.request_id);
-  add("X-Content-Type-Options", "nosniff");
-  if (!head.content_type.empty()) add("Content-Type", head.content_type);
-  for (const auto& [name, value] : head.headers) add(name, value);
-  add("Transfer-Encoding", "chunked");
-  if (close_after) add("Connection", "close");
-  head_bytes += "\r\n";
+  const bool close_after = closes_after();
+  auto headers = answer_headers(head, close_after);
+  headers.emplace_back("Transfer-Encoding", "chunked");
+  const std::string head_bytes = wire_head(head.status, headers);
 
   bool open = write_fully(fd, head_bytes);
   const ChunkWriter write = [&](std::string_view piece) {

@@ -13,6 +13,7 @@
 
 #include "pledged/http/response.hpp"
 #include "pledged/http/server_context.hpp"
+#include "pledged/http/wire_head.hpp"
 
 namespace pledged {
 
@@ -51,8 +52,12 @@ class Exchange {
   ServerContext& context() { return context_; }
 
  private:
-  void send_and_maybe_close(const HttpResponse& response);
-  void stamp_headers(const HttpResponse& response);
+  // Whether the connection ends after this answer (the client asked, HTTP/1.0, draining).
+  bool closes_after() const;
+  // Every answer's headers: the request id, nosniff, the type, the route's own, no-store on errors, Connection.
+  HeaderLines answer_headers(const HttpResponse& response, bool close) const;
+  // Puts an answer's bytes on the wire, then shuts the socket down `shutdown_how` (SHUT_WR, SHUT_RDWR) or not (-1).
+  void deliver(std::string wire, int shutdown_how);
   void record(int status);
 
   Pistache::Http::ResponseWriter writer_;

@@ -1,6 +1,8 @@
 #pragma once
 // Pistache 0.0.5 writes only typed headers on responses (addRaw'd ones are kept
-// but never sent), so every header we send goes through this small typed wrapper.
+// but never sent): this small typed wrapper sends any header through its
+// ResponseWriter. pledged writes its own answers (wire_head.hpp); the bench's bare
+// Pistache peer uses this to send the same headers the way the library does.
 #include <pistache/http_header.h>
 
 #include <string>
