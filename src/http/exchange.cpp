@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include <pistache/peer.h>
+#include <pistache/transport.h>
 
 #include "pledged/core/time.hpp"
 #include "pledged/http/route_table.hpp"
@@ -87,7 +88,10 @@ std::shared_ptr<Pistache::Tcp::Peer> peer_of(const Pistache::Http::ResponseWrite
 }  // namespace
 
 Exchange::Exchange(Pistache::Http::ResponseWriter writer, RequestInfo info, ServerContext& context)
-    : writer_(std::move(writer)), info_(std::move(info)), context_(context) {
+    : writer_(std::move(writer)),
+      transport_(current_routing_state().transport),
+      info_(std::move(info)),
+      context_(context) {
   if (!context_.draining.load(std::memory_order_relaxed)) {
     counted_in_flight_ = true;
     context_.in_flight.fetch_add(1, std::memory_order_relaxed);
@@ -157,11 +161,11 @@ HeaderLines Exchange::answer_headers(const HttpResponse& response, bool close) c
 // Pistache's queue as before. Pistache 0.0.5 writes "Connection: Close" but leaves the
 // socket open, so an answer that says close is followed by a shutdown once it is out.
 void Exchange::deliver(std::string wire, int shutdown_how) {
+  if (!current_routing_state().on_reactor) return deliver_from_worker(std::move(wire));
   const auto peer = peer_of(writer_);
   if (!peer) return;
   peer->setIdle(true);  // as ResponseWriter::send does: the request is answered
-  const bool on_reactor = current_routing_state().on_reactor;
-  if (on_reactor && !peer->tryGetData(kQueuedData)) {
+  if (!peer->tryGetData(kQueuedData)) {
     const auto written = ::send(peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (written == static_cast<ssize_t>(wire.size())) {
       if (shutdown_how != kKeepOpen) ::shutdown(peer->fd(), shutdown_how);
@@ -173,15 +177,30 @@ void Exchange::deliver(std::string wire, int shutdown_how) {
   }
   const auto size = wire.size();
   auto queued = peer->send(Pistache::RawBuffer(std::move(wire), size), MSG_NOSIGNAL);
-  // Only on the connection's own reactor thread: Pistache 0.0.5's promises are not
-  // safe to chain from another thread while the reactor resolves them (TSan shows the
-  // race). A worker's "Connection: close" answer relies on the client honouring the
-  // header; draining closes every connection at shutdown anyway.
-  if (shutdown_how == kKeepOpen || !on_reactor) return;
+  if (shutdown_how == kKeepOpen) return;
   if (auto socket = OwnSocket::of(*peer)) {
     queued.then([socket, shutdown_how](ssize_t) { ::shutdown(socket->fd(), shutdown_how); },
                 Pistache::Async::IgnoreException);
   }
+}
+
+// As ResponseWriter does from a worker: the peer is let go before the bytes are queued.
+// Once they are out the client may hang up, and the reactor must then hold the peer's
+// last reference; a worker that freed it would race with the reactor, which reads the
+// peer's parser without a lock (TSan shows it). No shutdown from here: Pistache 0.0.5's
+// promises are not safe to chain from another thread while the reactor resolves them.
+// A worker's "Connection: close" answer relies on the client honouring the header;
+// draining closes every connection at shutdown anyway.
+void Exchange::deliver_from_worker(std::string wire) {
+  int fd = -1;
+  {
+    const auto peer = peer_of(writer_);
+    if (!peer) return;
+    peer->setIdle(true);
+    fd = peer->fd();
+  }
+  const auto size = wire.size();
+  if (transport_ != nullptr) transport_->asyncWrite(fd, Pistache::RawBuffer(std::move(wire), size), MSG_NOSIGNAL);
 }
 
 void Exchange::record(int status) {
@@ -210,15 +229,19 @@ void Exchange::send(const HttpResponse& response) {
 void Exchange::stream(const HttpResponse& head, const std::function<Status(const ChunkWriter&)>& produce) {
   if (sent_) return;
   sent_ = true;
-  const auto peer = peer_of(writer_);
-  if (!peer) return;
-  const auto socket = OwnSocket::of(*peer);
-  if (!socket) return;
-  // Pistache's idle-peer check answers 408 on a connection whose request is older
-  // than the header timeout and whose answer did not go through its send(), which
-  // marks the peer idle. Marking it here gives a stream the keep-alive timeout (75 s)
-  // instead of 10 s: 100,000 rows take about a second.
-  peer->setIdle(true);
+  std::shared_ptr<OwnSocket> socket;
+  {
+    // Let go of the peer at once, as deliver_from_worker does: the reactor must hold its last reference.
+    const auto peer = peer_of(writer_);
+    if (!peer) return;
+    socket = OwnSocket::of(*peer);
+    if (!socket) return;
+    // Pistache's idle-peer check answers 408 on a connection whose request is older
+    // than the header timeout and whose answer did not go through its send(), which
+    // marks the peer idle. Marking it here gives a stream the keep-alive timeout (75 s)
+    // instead of 10 s: 100,000 rows take about a second.
+    peer->setIdle(true);
+  }
   // Pistache 0.0.5's ResponseStream flushes its transport from the calling thread,
   // which races with the reactor (it aborts with "could not find write data"). The
   // reactor only reads this connection while its request is being answered, so the

@@ -93,6 +93,7 @@ void ServiceHandler::refuse(const std::shared_ptr<Tcp::Peer>& peer, const Error&
   state.started = std::chrono::steady_clock::now();
   state.request_id = new_request_id();
   state.on_reactor = true;
+  state.transport = transport();
   Exchange(Http::ResponseWriter(version, transport(), this, peer),
            RequestInfo{state.request_id, "UNPARSED", "unmatched", state.started}, *context_)
       .refuse_and_close(error);
@@ -135,15 +136,16 @@ void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   auto& state = current_routing_state();
   state.started = std::chrono::steady_clock::now();
   state.request_id = request_id_for(request);
+  state.on_reactor = true;
+  state.transport = transport();
   apply_default_keep_alive(request, response);
   if (request_header_bytes(request) > kMaxHeaderBytes) {
     Exchange(std::move(response), RequestInfo{state.request_id, method_name(request.method()), "unmatched", state.started},
              *context_)
         .send(error_response(make_error(ErrorCode::header_too_large, "request headers are too large")));
-    return;
+  } else {
+    routes_->dispatch(request, std::move(response), *context_);
   }
-  state.on_reactor = true;
-  routes_->dispatch(request, std::move(response), *context_);
   state.on_reactor = false;
 }
 

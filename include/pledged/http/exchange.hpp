@@ -58,9 +58,11 @@ class Exchange {
   HeaderLines answer_headers(const HttpResponse& response, bool close) const;
   // Puts an answer's bytes on the wire, then shuts the socket down `shutdown_how` (SHUT_WR, SHUT_RDWR) or not (-1).
   void deliver(std::string wire, int shutdown_how);
+  void deliver_from_worker(std::string wire);
   void record(int status);
 
   Pistache::Http::ResponseWriter writer_;
+  Pistache::Tcp::Transport* transport_;  // the connection's reactor's, for answers made on a worker
   RequestInfo info_;
   ServerContext& context_;
   bool sent_ = false;

@@ -83,6 +83,8 @@ struct RoutingState {
   std::string request_id;
   std::chrono::steady_clock::time_point started;
   bool on_reactor = false;  // true while a reactor thread dispatches; never on workers
+  // The dispatching reactor's transport: the one that writes this connection's bytes.
+  Pistache::Tcp::Transport* transport = nullptr;
 };
 RoutingState& current_routing_state();
 
