@@ -1,12 +1,12 @@
 #include "pledged/http/service_handler.hpp"
 
+#include <pistache/peer.h>
+
 #include <algorithm>
 #include <atomic>
 #include <new>
 #include <sstream>
 #include <stdexcept>
-
-#include <pistache/peer.h>
 
 #include "pledged/core/crypto.hpp"
 #include "pledged/http/route_table.hpp"
@@ -100,7 +100,21 @@ void ServiceHandler::refuse(const std::shared_ptr<Tcp::Peer>& peer, const Error&
   state.on_reactor = false;
 }
 
+// Pistache 0.0.5's Http::Handler::onConnection is private, so it cannot be called; it
+// does only this (the parser sized by the handler's request limit).
+void ServiceHandler::onConnection(const std::shared_ptr<Tcp::Peer>& peer) {
+  peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+  peers_.release_unused();
+  peers_.keep(peer);
+}
+
+void ServiceHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) {
+  peers_.hung_up(peer);
+  peers_.release_unused();
+}
+
 void ServiceHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) {
+  peers_.release_unused();
   if (peer->tryGetData(kRefusedData)) return;
   const auto parser = getParser(peer);
   auto& request = parser->request;
@@ -140,8 +154,8 @@ void ServiceHandler::onRequest(const Http::Request& request, Http::ResponseWrite
   state.transport = transport();
   apply_default_keep_alive(request, response);
   if (request_header_bytes(request) > kMaxHeaderBytes) {
-    Exchange(std::move(response), RequestInfo{state.request_id, method_name(request.method()), "unmatched", state.started},
-             *context_)
+    Exchange(std::move(response),
+             RequestInfo{state.request_id, method_name(request.method()), "unmatched", state.started}, *context_)
         .send(error_response(make_error(ErrorCode::header_too_large, "request headers are too large")));
   } else {
     routes_->dispatch(request, std::move(response), *context_);

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "pledged/http/peer_keeper.hpp"
 #include "pledged/http/route_table.hpp"
 #include "pledged/http/server_context.hpp"
 
@@ -49,9 +50,13 @@ class ServiceHandler final : public Pistache::Http::Handler {
   // (a 400 for the client's next request, or a request smuggled inside the body).
   void onInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, const Error& error);
+  // As Pistache's own (the connection's request parser), and the peer kept (PeerKeeper).
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
   std::shared_ptr<const RouteTable> routes_;
   ServerContext* context_;
+  PeerKeeper peers_;
 };
 
 }  // namespace pledged
