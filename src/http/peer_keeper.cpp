@@ -14,7 +14,9 @@ bool only_ours(const std::shared_ptr<Pistache::Tcp::Peer>& peer) { return peer.u
 
 }  // namespace
 
-void PeerKeeper::keep(const std::shared_ptr<Pistache::Tcp::Peer>& peer) { connected_.emplace(peer.get(), peer); }
+void PeerKeeper::keep(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  connected_.try_emplace(peer.get(), peer);  // copies the reference only the first time
+}
 
 void PeerKeeper::hung_up(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   const auto kept = connected_.find(peer.get());

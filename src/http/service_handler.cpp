@@ -100,14 +100,6 @@ void ServiceHandler::refuse(const std::shared_ptr<Tcp::Peer>& peer, const Error&
   state.on_reactor = false;
 }
 
-// Pistache 0.0.5's Http::Handler::onConnection is private, so it cannot be called; it
-// does only this (the parser sized by the handler's request limit).
-void ServiceHandler::onConnection(const std::shared_ptr<Tcp::Peer>& peer) {
-  peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
-  peers_.release_unused();
-  peers_.keep(peer);
-}
-
 void ServiceHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) {
   peers_.hung_up(peer);
   peers_.release_unused();
@@ -115,6 +107,7 @@ void ServiceHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) {
 
 void ServiceHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) {
   peers_.release_unused();
+  peers_.keep(peer);
   if (peer->tryGetData(kRefusedData)) return;
   const auto parser = getParser(peer);
   auto& request = parser->request;

@@ -19,12 +19,14 @@
 // the peer here, in instrumented code, and TSan sees the order. Dropping it earlier
 // does not help: any reference-count access of ours followed by Pistache's invisible
 // last drop is again unordered against a worker's later free of the control block.
-// A peer thus outlives its hang-up until the reactor's next event; the next connection
-// on this reactor is one, so the peer is gone before a new connection (possibly with
-// the same descriptor number) is served. Meanwhile a worker still answering the client
-// that hung up can reach the peer, as it could while Pistache's table held it; its
-// answer is queued by descriptor number (Exchange::deliver_from_worker) and dropped by
-// Pistache when no connection has that number.
+// A peer thus outlives its hang-up until the reactor's next input or hang-up, so it is
+// gone before the reactor reads a request from a new connection (which may have the
+// same descriptor number). Meanwhile a worker still answering the client that hung up
+// can reach the peer, as it could while Pistache's table held it; its answer is queued
+// by descriptor number (Exchange::deliver_from_worker), which Pistache drops when no
+// connection has that number. (Like Pistache's own ResponseWriter, it would go to a new
+// connection that reused the number in between: a gap of Pistache 0.0.5's design that
+// the keeper does not close.)
 //
 // One keeper per reactor (Pistache clones the handler per reactor thread); it is only
 // touched on that thread, so it needs no lock.
@@ -44,7 +46,13 @@ class PeerKeeper {
   PeerKeeper(const PeerKeeper&) {}
   PeerKeeper& operator=(const PeerKeeper&) = delete;
 
-  // onConnection.
+  // On each input, before the request is read; only the first call keeps anything.
+  // Not in onConnection: Pistache hands a new peer over through a lock-free queue, and
+  // TSan sees the reactor ordered after the listener's creation of the peer only once
+  // the reactor has drained that queue (and read its eventfd); a reference-count copy
+  // in onConnection was reported as racing with the peer's allocation (2026-12-07,
+  // WebhookOrderOverHttp). A connection that sends nothing is never read by our code,
+  // so whoever frees it, nothing of ours is in the way.
   void keep(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
   // onDisconnection, just before Pistache drops the peer from its table.
   void hung_up(const std::shared_ptr<Pistache::Tcp::Peer>& peer);

@@ -50,8 +50,7 @@ class ServiceHandler final : public Pistache::Http::Handler {
   // (a 400 for the client's next request, or a request smuggled inside the body).
   void onInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, const Error& error);
-  // As Pistache's own (the connection's request parser), and the peer kept (PeerKeeper).
-  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  // Hands the connection back to its PeerKeeper.
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
   std::shared_ptr<const RouteTable> routes_;
