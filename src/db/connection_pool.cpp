@@ -195,6 +195,8 @@ Status ConnectionPool::check_ready(int schema_version) {
   return Status::success();
 }
 
+std::chrono::milliseconds ConnectionPool::wait_timeout() const { return impl_->options.wait_timeout; }
+
 PoolStats ConnectionPool::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return PoolStats{impl_->options.size, impl_->open, impl_->in_use, impl_->waits, impl_->timeouts, impl_->broken};

@@ -69,6 +69,8 @@ class ConnectionPool {
   Status check_ready(int schema_version);
 
   PoolStats stats() const;
+  // How long a lease waits for a free connection before it gives up (PoolOptions).
+  std::chrono::milliseconds wait_timeout() const;
 
   // The one way to run a unit of work: leases a connection, opens a transaction,
   // runs `work`, commits, gives the connection back. What the database throws becomes

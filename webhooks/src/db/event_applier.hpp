@@ -2,9 +2,11 @@
 // Applies one stored event inside the caller's transaction.
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "pledged/db/sql.hpp"
 #include "pledged/webhooks/event_processor.hpp"
+#include "stripe_effect_repository.hpp"
 #include "stripe_pledge_repository.hpp"
 
 namespace pledged::webhooks {
@@ -30,5 +32,19 @@ ApplyResult apply_event(Tx& tx, const StripeEvent& event, bool live_key);
 std::optional<ApplyResult> outcome_without_pledge(const StripeEvent& event, bool live_key);
 ApplyResult apply_to_pledge(Tx& tx, const StripeEvent& event, const PledgeReferences& refs,
                             const std::optional<StripePledge>& pledge);
+
+// apply_to_pledge in three steps, for a batch that writes many events' effects in one
+// statement (EventBatch): the effect computed and checked, not yet written…
+struct PlannedEffect {
+  EventEffect effect;
+  StripeEffectWrite write;
+};
+// …or what the event is without being written (waiting: no pledge; failed: its money
+// cannot be written faithfully);
+std::variant<ApplyResult, PlannedEffect> plan_effect(const StripeEvent& event, const PledgeReferences& refs,
+                                                     const std::optional<StripePledge>& pledge);
+// then, once `planned.write` is written (StripeEffectRepository), the rest of it: the
+// subscription's state, the refunds and the email that waits for them.
+ApplyResult finish_effect(Tx& tx, const StripeEvent& event, const StripePledge& pledge, const PlannedEffect& planned);
 
 }  // namespace pledged::webhooks

@@ -1,6 +1,9 @@
 #include "pledged/webhooks/event_processor.hpp"
 
+#include <algorithm>
+
 #include "event_applier.hpp"
+#include "event_batch.hpp"
 #include "pledged/db/sql.hpp"
 #include "progress_announcer.hpp"
 #include "stripe_effect_repository.hpp"
@@ -20,6 +23,11 @@ constexpr int kAttempts = 3;
 // inside the banner's 2 s, and one NOTIFY for a whole burst of events.
 constexpr std::chrono::milliseconds kAnnounceInterval{200};
 
+// Batches: at most this many at once, each on its own connection, and at most this
+// many events in one (one statement's arrays; a few hundred kilobytes of bodies).
+constexpr int kBatchesAtOnce = 2;
+constexpr std::size_t kEventsPerBatch = 64;
+
 std::vector<std::string> select_ids(ConnectionPool& pool, const std::function<std::vector<std::string>(Tx&)>& query) {
   auto ids = pool.transact(query, Retry::if_broken);
   return ids ? *ids : std::vector<std::string>{};
@@ -27,8 +35,20 @@ std::vector<std::string> select_ids(ConnectionPool& pool, const std::function<st
 
 }  // namespace
 
+struct EventProcessor::Delivery {
+  const StripeEvent* event;
+  std::string_view raw_payload;
+  EventSource source;
+  Result<ApplyResult> result = make_error(ErrorCode::unavailable, "not attempted");
+};
+
 EventProcessor::EventProcessor(ConnectionPool& pool, bool live_key)
-    : pool_(pool), live_key_(live_key), announcer_(std::make_unique<ProgressAnnouncer>(pool, kAnnounceInterval)) {}
+    : pool_(pool),
+      live_key_(live_key),
+      batches_(std::make_unique<BatchCombiner<Delivery>>(
+          kBatchesAtOnce, kEventsPerBatch,
+          [this](const std::vector<Delivery*>& deliveries) { store_and_apply_batch(deliveries); })),
+      announcer_(std::make_unique<ProgressAnnouncer>(pool, kAnnounceInterval)) {}
 
 EventProcessor::~EventProcessor() = default;
 
@@ -51,6 +71,35 @@ std::vector<PreparedStatement> EventProcessor::statements() {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
+}
+
+void EventProcessor::store_and_apply_batch(const std::vector<Delivery*>& deliveries) {
+  std::vector<BatchedEvent> events;
+  for (const auto* delivery : deliveries) events.push_back({delivery->event, delivery->raw_payload, delivery->source});
+  const auto results = pool_.transact(
+      [&](Tx& tx) {
+        auto applied = webhooks::store_and_apply_batch(tx, events, live_key_);
+        if (std::any_of(applied.begin(), applied.end(), [](const auto& r) { return r.moved_money; })) {
+          tx.after_commit([this](pqxx::connection&) { announcer_->changed(); });
+        }
+        return applied;
+      },
+      Retry::if_broken);
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    deliveries[i]->result = results ? Result<ApplyResult>((*results)[i]) : Result<ApplyResult>(results.error());
+  }
+}
+
+Result<ApplyResult> EventProcessor::store_and_apply_alone(const StripeEvent& event, std::string_view raw_payload,
+                                                          EventSource source) {
+  Result<ApplyResult> result = make_error(ErrorCode::unavailable, "not attempted");
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    result = store_and_apply(event, raw_payload, source);
+    // A conflict or a lost connection may pass at once; a wait that timed out would
+    // only multiply the time Stripe waits for its answer (it redelivers after a 5xx).
+    if (result || result.error().code != ErrorCode::unavailable || result.error().waited_out) break;
+  }
+  return result;
 }
 
 Result<ApplyResult> EventProcessor::store_and_apply(const StripeEvent& event, std::string_view raw_payload,
@@ -88,12 +137,20 @@ Status EventProcessor::store_failed(const StripeEvent& event, std::string_view r
 
 Result<EventOutcome> EventProcessor::receive(const StripeEvent& event, std::string_view raw_payload,
                                              EventSource source) {
-  Result<ApplyResult> result = make_error(ErrorCode::unavailable, "not attempted");
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    result = store_and_apply(event, raw_payload, source);
-    // A conflict or a lost connection may pass at once; a wait that timed out would
-    // only multiply the time Stripe waits for its answer (it redelivers after a 5xx).
-    if (result || result.error().code != ErrorCode::unavailable || result.error().waited_out) break;
+  Delivery delivery{&event, raw_payload, source};
+  // A batch waits for its connection at most the pool's timeout; so does an event
+  // that waits for a batch to take it (both batches stuck behind a lock, say).
+  if (!batches_->submit(delivery, std::chrono::steady_clock::now() + pool_.wait_timeout())) {
+    auto error = make_error(ErrorCode::unavailable, "no batch took the event within the pool timeout");
+    error.waited_out = true;
+    return error;
+  }
+  Result<ApplyResult> result = std::move(delivery.result);
+  // The batch did not commit (one event's error aborts them all, as may a deadlock or
+  // a lost connection): each of its events again on its own, unless the database could
+  // not be reached in time, which a second try would only make Stripe wait for twice.
+  if (!result && !(result.error().code == ErrorCode::unavailable && result.error().waited_out)) {
+    result = store_and_apply_alone(event, raw_payload, source);
   }
   if (!result) {
     if (result.error().code != ErrorCode::internal) return result.error();

@@ -22,14 +22,26 @@ struct StripeEffectWrite {
   bool queue_email = false;  // the donor's receipt or refund notice, committed with the money
 };
 
+// One event's writes to its pledge, for a batch of them.
+struct PledgeEffectWrite {
+  const StripePledge* pledge;
+  const StripeEffectWrite* write;
+  const StripeEvent* event;
+};
+
 class StripeEffectRepository {
  public:
   static std::vector<PreparedStatement> statements();
 
-  // One round trip: migration 0014's pledged_write_stripe_effect, which says what each
-  // part does. Movements settle repeats (smallest signed amount, earliest time), so the
-  // result does not depend on the order of events.
-  static void write(Tx& tx, const StripePledge& pledge, const StripeEffectWrite& write, const StripeEvent& event);
+  // One round trip for all of them: migration 0015's pledged_write_stripe_effects,
+  // which says what each part does. At most one event per pledge (each was computed
+  // from its pledge as locked before any of them was written). Movements settle
+  // repeats (smallest signed amount, earliest time), so the result does not depend on
+  // the order of events.
+  static void write_all(Tx& tx, const std::vector<PledgeEffectWrite>& writes);
+  static void write(Tx& tx, const StripePledge& pledge, const StripeEffectWrite& write, const StripeEvent& event) {
+    write_all(tx, {{&pledge, &write, &event}});
+  }
 };
 
 }  // namespace pledged::webhooks

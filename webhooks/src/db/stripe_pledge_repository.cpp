@@ -11,6 +11,11 @@ constexpr const char* kFindSql =
     "SELECT id, campaign_id, frequency, currency, status, donor_key, charged "
     "FROM pledged_lock_stripe_pledge(:ids::text[], :stripe_ids::text[]) ";
 
+constexpr const char* kLockAll = "stripe_pledge_lock_all";
+constexpr const char* kLockAllSql =
+    "SELECT id, campaign_id, frequency, currency, status, lower(donor_email), charged "
+    "FROM pledges WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE";
+
 void replace_all(std::string& text, const std::string& token, const std::string& by) {
   for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + by.size())) {
     text.replace(at, token.size(), by);
@@ -51,13 +56,21 @@ std::string StripePledgeRepository::find_for_update_sql(int pledge_ids_param, in
 
 std::vector<PreparedStatement> StripePledgeRepository::statements() {
   static const std::string find = find_for_update_sql(1, 2, "");
-  return {{kFind, find.c_str()}, {kRecordSubscription, kRecordSubscriptionSql}};
+  return {{kFind, find.c_str()}, {kLockAll, kLockAllSql}, {kRecordSubscription, kRecordSubscriptionSql}};
 }
 
 std::optional<StripePledge> StripePledgeRepository::find_for_update(Tx& tx, const PledgeReferences& refs) {
   const auto rows = tx.exec_prepared(kFind, postgres_text_array(refs.pledge_ids), postgres_text_array(refs.stripe_ids));
   if (rows.empty()) return std::nullopt;
   return pledge_from_row(rows[0], 0);
+}
+
+std::vector<StripePledge> StripePledgeRepository::lock_all(Tx& tx, const std::vector<std::string>& pledge_ids) {
+  std::vector<StripePledge> pledges;
+  for (const auto& row : tx.exec_prepared(kLockAll, postgres_text_array(pledge_ids))) {
+    pledges.push_back(pledge_from_row(row, 0));
+  }
+  return pledges;
 }
 
 StripePledge StripePledgeRepository::pledge_from_row(const pqxx::row& row, int first) {

@@ -27,6 +27,9 @@ class StripePledgeRepository {
   // Also promises, for this transaction, to announce its money after commit (migration
   // 0014's pledged_lock_stripe_pledge).
   static std::optional<StripePledge> find_for_update(Tx& tx, const PledgeReferences& refs);
+  // The pledges with these ids, locked FOR UPDATE in the order of their ids (so two
+  // transactions that lock some of the same never wait for each other crosswise).
+  static std::vector<StripePledge> lock_all(Tx& tx, const std::vector<std::string>& pledge_ids);
   // That statement's SQL, reading the references from the given parameters, with
   // `condition` ("WHERE …" or "") for a caller that runs it inside a statement of its own.
   static std::string find_for_update_sql(int pledge_ids_param, int stripe_ids_param, const std::string& condition);

@@ -31,6 +31,26 @@ const std::string& insert_and_find_sql() {
   return sql;
 }
 
+// The insert above for a batch: the events' columns as arrays, one row each. The
+// pledges are looked up for the rows inserted now only (a duplicate's references are
+// the first copy's business), by the ranking pledged_lock_stripe_pledge uses.
+constexpr const char* kInsertAll = "webhook_event_insert_all";
+constexpr const char* kInsertAllSql =
+    "WITH inserted AS ("
+    "  INSERT INTO webhook_events (id, type, api_version, livemode, stripe_created, payload, raw_body, source, "
+    "    status, applied_at) "
+    "  SELECT u.id, u.type, NULLIF(u.api_version, ''), u.livemode, to_timestamp(u.created), u.payload::jsonb, "
+    "    u.raw_body, u.source, 'applied', now() "
+    "  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], "
+    "    $8::text[]) WITH ORDINALITY AS u (id, type, api_version, livemode, created, payload, raw_body, source, ord) "
+    "  ORDER BY u.ord "
+    "  ON CONFLICT (id) DO NOTHING RETURNING id) "
+    "SELECT r.ord, CASE WHEN r.needs THEN coalesce(pledged_find_stripe_pledge(r.pledge_ids::text[], "
+    "  r.stripe_ids::text[]), '') ELSE '' END "
+    "FROM unnest($1::text[], $9::boolean[], $10::text[], $11::text[]) WITH ORDINALITY "
+    "  AS r (id, needs, pledge_ids, stripe_ids, ord) "
+    "WHERE r.id IN (SELECT id FROM inserted)";
+
 // Waiting events are retried at once when a later event applies; this backoff only
 // paces the periodic pass (1 s, 2 s, 4 s … at most 5 minutes). A final failure ($6)
 // is never due again: 'infinity'. An event still waiting 72 hours after it arrived
@@ -114,9 +134,13 @@ const char* source_name(EventSource source) { return source == EventSource::webh
 }  // namespace
 
 std::vector<PreparedStatement> WebhookEventRepository::statements() {
-  return {
-      {kInsert, kInsertSql},       {kInsertAndFind, insert_and_find_sql().c_str()}, {kMark, kMarkSql},
-      {kRetryable, kRetryableSql}, {kAwaitingPledge, kAwaitingPledgeSql},           {kLockWaiting, kLockWaitingSql}};
+  return {{kInsert, kInsertSql},
+          {kInsertAndFind, insert_and_find_sql().c_str()},
+          {kMark, kMarkSql},
+          {kInsertAll, kInsertAllSql},
+          {kRetryable, kRetryableSql},
+          {kAwaitingPledge, kAwaitingPledgeSql},
+          {kLockWaiting, kLockWaitingSql}};
 }
 
 bool WebhookEventRepository::insert(Tx& tx, const StripeEvent& event, std::string_view raw_payload, EventSource source,
@@ -136,6 +160,33 @@ std::optional<std::optional<StripePledge>> WebhookEventRepository::insert_and_fi
   if (row[0].as<std::int64_t>() == 0) return std::nullopt;
   if (row[1].is_null()) return std::optional<StripePledge>{};
   return std::optional<StripePledge>{StripePledgeRepository::pledge_from_row(row, 1)};
+}
+
+std::vector<std::optional<std::string>> WebhookEventRepository::insert_all_and_find_pledges(
+    Tx& tx, const std::vector<NewEvent>& events) {
+  std::vector<std::string> ids, types, api_versions, payloads, raw_bodies, sources, pledge_ids, stripe_ids;
+  std::vector<std::string> livemodes, created, needs;
+  for (const auto& [event, raw_payload, source, refs] : events) {
+    ids.push_back(event->id);
+    types.push_back(event->type);
+    api_versions.push_back(event->api_version);
+    livemodes.emplace_back(event->livemode ? "t" : "f");
+    created.push_back(std::to_string(created_seconds(*event)));
+    payloads.push_back(jsonb_payload(raw_payload));
+    raw_bodies.emplace_back(raw_payload);
+    sources.emplace_back(source_name(source));
+    needs.emplace_back(refs != nullptr ? "t" : "f");
+    pledge_ids.push_back(postgres_text_array(refs != nullptr ? refs->pledge_ids : std::vector<std::string>{}));
+    stripe_ids.push_back(postgres_text_array(refs != nullptr ? refs->stripe_ids : std::vector<std::string>{}));
+  }
+  const auto rows =
+      tx.exec_prepared(kInsertAll, postgres_text_array(ids), postgres_text_array(types),
+                       postgres_text_array(api_versions), postgres_text_array(livemodes), postgres_text_array(created),
+                       postgres_text_array(payloads), postgres_text_array(raw_bodies), postgres_text_array(sources),
+                       postgres_text_array(needs), postgres_text_array(pledge_ids), postgres_text_array(stripe_ids));
+  std::vector<std::optional<std::string>> found(events.size());
+  for (const auto& row : rows) found.at(row[0].as<std::size_t>() - 1) = row[1].as<std::string>();
+  return found;
 }
 
 void WebhookEventRepository::mark(Tx& tx, const std::string& event_id, EventOutcome outcome, const std::string& error,

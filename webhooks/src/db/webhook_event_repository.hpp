@@ -11,6 +11,14 @@
 
 namespace pledged::webhooks {
 
+// An event to store in a batch (insert_all_and_find_pledges).
+struct NewEvent {
+  const StripeEvent* event;
+  std::string_view raw_payload;
+  EventSource source;
+  const PledgeReferences* refs;  // null: it needs no pledge
+};
+
 class WebhookEventRepository {
  public:
   static std::vector<PreparedStatement> statements();
@@ -27,6 +35,14 @@ class WebhookEventRepository {
                                                                            std::string_view raw_payload,
                                                                            EventSource source,
                                                                            const PledgeReferences& refs);
+  // The same insert for many events (distinct ids, sorted by id: two batches wait for
+  // each other's duplicates in one order), as applied, and in the same round trip the
+  // id of the pledge each one's references lead to (migration 0015's
+  // pledged_find_stripe_pledge, not locked: StripePledgeRepository::lock_all locks them
+  // all at once). Per event: nullopt when its id is already stored, else the pledge's
+  // id ("" when none is known, or none is needed).
+  static std::vector<std::optional<std::string>> insert_all_and_find_pledges(Tx& tx,
+                                                                             const std::vector<NewEvent>& events);
   // Records what applying it did, when it is not `applied`.
   // `awaits` (a text[] literal): the ids a waiting event could be found through.
   // `final`: a failure no retry can cure, never retried on its own.

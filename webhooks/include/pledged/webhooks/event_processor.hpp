@@ -1,14 +1,17 @@
 #pragma once
 // The one code path every Stripe event takes, from the webhook route and from
 // `pledged reconcile` alike: store it (unique id), apply it, commit, in one
-// transaction. An event whose pledge is not known yet is stored as waiting and
-// applied later by retry_waiting(), never dropped and never applied twice.
+// transaction, which the events that arrive together share (webhooks/src/db/
+// event_batch.hpp; an error in one takes each of them alone again). An event whose
+// pledge is not known yet is stored as waiting and applied later by retry_waiting(),
+// never dropped and never applied twice.
 #include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pledged/core/batch_combiner.hpp"
 #include "pledged/core/result.hpp"
 #include "pledged/db/connection_pool.hpp"
 #include "pledged/webhooks/stripe_event.hpp"
@@ -53,6 +56,10 @@ class EventProcessor {
   void apply_stored(const std::string& event_id);
 
  private:
+  struct Delivery;  // one receive() call's event, and its batch's result
+  // Stores and applies a batch of deliveries in one transaction (event_batch.hpp).
+  void store_and_apply_batch(const std::vector<Delivery*>& deliveries);
+  Result<ApplyResult> store_and_apply_alone(const StripeEvent& event, std::string_view raw_payload, EventSource source);
   Result<ApplyResult> store_and_apply(const StripeEvent& event, std::string_view raw_payload, EventSource source);
   // Retries the given waiting events; returns the pledges of those applied now.
   std::vector<std::string> retry_events(const std::vector<std::string>& ids);
@@ -65,6 +72,8 @@ class EventProcessor {
   // Set while this process knows of waiting events, so that an applied event
   // retries them at once (the event it waited for may be this one).
   std::atomic<bool> waiting_known_{true};
+  // Events that arrive together are stored and applied together.
+  std::unique_ptr<BatchCombiner<Delivery>> batches_;
   // Coalesces the banner's NOTIFY after committed money; last, so it goes first.
   std::unique_ptr<ProgressAnnouncer> announcer_;
 };
