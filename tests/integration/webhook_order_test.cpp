@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -250,6 +251,80 @@ TEST_F(WebhookOrder, AnEventWhoseWriteFailsInABatchFailsAloneAndTheOthersApply) 
   EXPECT_EQ(std::stoll(database_->query_value("SELECT coalesce(sum(amount), 0) FROM ledger_entries")),
             history_.expected_raised - poisoned.amount);
   EXPECT_EQ(database_->query_value("SELECT count(*) FROM ledger_entries WHERE pledge_id = '" + poisoned.id + "'"), "0");
+}
+
+// The copy of `pledge`'s event of `type`, under the id `id`.
+std::string pledge_event_as(const StripeHistory& history, const HistoryPledge& pledge, const std::string& type,
+                            const std::string& id) {
+  for (const auto& raw : history.events) {
+    auto event = json::parse(raw);
+    if (event["type"] == type && event["data"]["object"].value("client_reference_id", "") == pledge.id) {
+      event["id"] = id;
+      return event.dump();
+    }
+  }
+  throw std::logic_error("no " + type + " for " + pledge.id);
+}
+
+// Two events of one pledge in one batch: the second is computed from what the first
+// wrote, not from the pledge as the batch locked it. Each pair would end wrong if both
+// were computed from `pending`: a bank debit's checkout (awaiting_payment) and its
+// success (paid), in both orders of their ids; one by one, both pledges end paid.
+TEST_F(WebhookOrder, APledgesLaterEventInABatchSeesWhatItsFirstWrote) {
+  pledged::ConnectionPool pool(pledged::PoolOptions{database_->url(), 8}, EventProcessor::statements());
+  EventProcessor processor(pool);
+  reset_stripe_state(*database_);
+  const auto& first = history_.pledges.at(3);  // generate_history's bank debit that clears
+  const auto& second = history_.pledges.at(13);
+  ASSERT_EQ(first.expected_status, "paid");
+  ASSERT_EQ(second.expected_status, "paid");
+  const std::vector<std::string> together{
+      pledge_event_as(history_, first, "checkout.session.completed", "evt_together_a1"),
+      pledge_event_as(history_, first, "checkout.session.async_payment_succeeded", "evt_together_a2"),
+      pledge_event_as(history_, second, "checkout.session.async_payment_succeeded", "evt_together_b1"),
+      pledge_event_as(history_, second, "checkout.session.completed", "evt_together_b2")};
+
+  // Both batches allowed at once wait on a lock, so that the four events queue up behind
+  // them and make one batch when it is released.
+  pqxx::connection holder(database_->url());
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE webhook_events IN EXCLUSIVE MODE");
+  const std::vector<std::string> blockers{
+      stripe_event("evt_together_block_1", "customer.created", json{{"id", "cus_block_1"}, {"object", "customer"}}, 1),
+      stripe_event("evt_together_block_2", "customer.created", json{{"id", "cus_block_2"}, {"object", "customer"}}, 1)};
+  std::vector<std::thread> senders;
+  std::atomic<int> not_recorded{0};
+  const auto send = [&](const std::string& raw) {
+    senders.emplace_back([&, raw] {
+      const auto event = pledged::webhooks::parse_stripe_event(raw);
+      if (!event || !processor.receive(*event, raw, EventSource::webhook)) ++not_recorded;
+    });
+  };
+  for (const auto& raw : blockers) send(raw);
+  const auto since = std::chrono::steady_clock::now();
+  while (pool.stats().in_use < 2 && std::chrono::steady_clock::now() - since < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (const auto& raw : together) send(raw);
+  // Well inside the pool's timeout (2 s), which an event waiting for a batch also keeps.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  lock.commit();
+  for (auto& sender : senders) sender.join();
+  ASSERT_EQ(not_recorded.load(), 0);
+  retry_until_settled(processor);
+
+  for (const auto* pledge : {&first, &second}) {
+    EXPECT_EQ(database_->query_value("SELECT status FROM pledges WHERE id = '" + pledge->id + "'"), "paid")
+        << pledge->id;
+    EXPECT_EQ(database_->query_value("SELECT string_agg(kind || ' ' || amount, ',') FROM ledger_entries "
+                                     "WHERE pledge_id = '" +
+                                     pledge->id + "'"),
+              "payment " + std::to_string(pledge->amount));
+    EXPECT_EQ(database_->query_value("SELECT count(*) FROM email_outbox e JOIN ledger_entries l "
+                                     "ON l.id = e.ledger_entry_id WHERE e.kind = 'receipt' AND l.pledge_id = '" +
+                                     pledge->id + "'"),
+              "1");
+  }
 }
 
 class WebhookOrderOverHttp : public ServiceFixture {
