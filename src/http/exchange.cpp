@@ -222,8 +222,11 @@ void Exchange::send(const HttpResponse& response) {
   const bool close = closes_after();
   auto headers = answer_headers(response, close);
   headers.emplace_back("Content-Length", std::to_string(response.body.size()));
-  deliver(wire_head(response.status, headers) + response.body, close ? SHUT_RDWR : kKeepOpen);
+  auto wire = wire_head(response.status, headers) + response.body;
+  // Counted before the bytes go out: a client that reads its answer and then scrapes
+  // /metrics finds it there (recorded after, the scrape could come first; seen under ASan).
   record(response.status);
+  deliver(std::move(wire), close ? SHUT_RDWR : kKeepOpen);
 }
 
 void Exchange::stream(const HttpResponse& head, const std::function<Status(const ChunkWriter&)>& produce) {
