@@ -100,6 +100,36 @@ counters() {
                 (SELECT wal_bytes FROM pg_stat_wal) || ' ' || (SELECT wal_fpi FROM pg_stat_wal)"
 }
 
+# The CPU side of a phase: the process's context switches (all its threads, voluntary
+# and not), its CPU time in clock ticks, and the whole machine's context switches.
+cpu_counters() {
+    local voluntary=0 involuntary=0 ticks
+    read -r voluntary involuntary < <(cat /proc/"$1"/task/*/status 2>/dev/null |
+        awk '/^voluntary_ctxt_switches/ {v += $2} /^nonvoluntary_ctxt_switches/ {n += $2} END {print v + 0, n + 0}')
+    ticks=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    printf '%s %s %s %s %s %s\n' "$voluntary" "$involuntary" "$ticks" "$(awk '/^ctxt/ {print $2}' /proc/stat)" \
+        "$(awk '$1 == "cpu" {print $5 + $6, $2 + $3 + $4 + $7 + $8}' /proc/stat)"
+}
+
+# Every process's CPU ticks (pid, command, ticks), for who used the machine in a phase.
+cpu_snapshot() {
+    local stat
+    for stat in /proc/[0-9]*/stat; do cat "$stat" 2>/dev/null; done |
+        awk '{ match($0, /\(.*\)/); command = substr($0, RSTART + 1, RLENGTH - 2); rest = substr($0, RSTART + RLENGTH + 1)
+               split(rest, f, " "); print $1, command, f[12] + f[13] }' >"$1"
+}
+
+# The commands that used most CPU between two snapshots, with what exited meanwhile
+# (autovacuum workers, say) as the machine's busy time no listed process accounts for.
+cpu_users() {
+    local busy=$1
+    awk -v busy="$busy" 'NR == FNR { before[$1 " " $2] = $3; next }
+        { key = $1 " " $2; used[$2] += $3 - (key in before ? before[key] : 0) }
+        END { for (c in used) { total += used[c]; if (used[c] > 0) print used[c], c }
+              print busy - total, "(processes that exited during the phase)" }' "$2" "$3" |
+        sort -rn | head -7 | awk -v hz="$(getconf CLK_TCK)" '{ t = $1; $1 = ""; printf "    %6.2f s %s\n", t / hz, $0 }'
+}
+
 phase_pgbench() {
     local db_url=$1 before after processed
     sql "CHECKPOINT" >/dev/null
@@ -143,7 +173,7 @@ phase_peer() {
 }
 
 phase_pledged() {
-    local bin=$1 sender rows sum raised with_stats=no before after sampler
+    local bin=$1 sender rows sum raised with_stats=no before after sampler cpu_before cpu_after
     sql "CHECKPOINT" >/dev/null
     STRIPE_WEBHOOK_SECRET=$SECRET STRIPE_API_BASE=http://127.0.0.1:9 PLEDGED_ACCESS_LOG=off PLEDGED_LISTEN=127.0.0.1:$PORT \
         PLEDGED_METRICS_LISTEN=127.0.0.1:0 "$bin/pledged" serve 2>"$WORK/pledged.log" &
@@ -158,6 +188,8 @@ phase_pledged() {
         sql "SELECT pg_stat_statements_reset()" >/dev/null
     fi
     before=$(counters)
+    cpu_before=$(cpu_counters "$pledged_pid")
+    cpu_snapshot "$WORK/cpu_before.txt"
     sample_waits "$WORK/waits.txt" &
     sampler=$!
     "$bin/bench/webhook_sender" "$PORT" "$SECRET" "$PREFIX" "$PLEDGES" "$SENDERS" "$DURATION" >"$WORK/sender.txt" \
@@ -165,6 +197,8 @@ phase_pledged() {
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
     after=$(counters)
+    cpu_after=$(cpu_counters "$pledged_pid")
+    cpu_snapshot "$WORK/cpu_after.txt"
 
     PLEDGED_RSS=$(peak_rss_mb "$pledged_pid")
     sender=$(cat "$WORK/sender.txt")
@@ -185,6 +219,10 @@ phase_pledged() {
     PLEDGED_TOTALS="ledger rows $rows, ledger sum $sum, banner raised $raised"
 
     breakdown "$with_stats" "$before" "$after" >"$WORK/breakdown.txt"
+    cpu_breakdown "$cpu_before" "$cpu_after" >>"$WORK/breakdown.txt"
+    printf '  CPU used during the phase, by command:\n' >>"$WORK/breakdown.txt"
+    cpu_users "$(($(cut -d' ' -f6 <<<"$cpu_after") - $(cut -d' ' -f6 <<<"$cpu_before")))" \
+        "$WORK/cpu_before.txt" "$WORK/cpu_after.txt" >>"$WORK/breakdown.txt"
 }
 
 # Per acknowledged event: statements (each one client round trip), commits, WAL flushes;
@@ -216,6 +254,19 @@ breakdown() {
     printf '  backends of the bench database, mean per sample (%s samples):\n' "$samples"
     grep -v '^sample$' "$WORK/waits.txt" | sort | uniq -c | sort -rn | head -8 |
         awk -v n="$samples" '{ c = $1; $1 = ""; printf "    %5.2f %s\n", c / (n ? n : 1), $0 }'
+}
+
+# Per acknowledged event: pledged's context switches and CPU time, and the machine's
+# context switches (the senders and the database included).
+cpu_breakdown() {
+    local v0 n0 t0 m0 i0 b0 v1 n1 t1 m1 i1 b1
+    read -r v0 n0 t0 m0 i0 b0 <<<"$1"
+    read -r v1 n1 t1 m1 i1 b1 <<<"$2"
+    awk -v ok="$PLEDGED_OK" -v v="$((v1 - v0))" -v n="$((n1 - n0))" -v t="$((t1 - t0))" -v m="$((m1 - m0))" \
+        -v idle="$((i1 - i0))" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v secs="$DURATION" 'BEGIN {
+        printf "  per event, CPU: pledged %.3f ms CPU, %.2f context switches (%.2f voluntary, %.2f preempted); machine %.2f context switches\n",
+            1000 * t / hz / ok, (v + n) / ok, v / ok, n / ok, m / ok
+        printf "  machine idle (and I/O wait) during the phase: %.0f%% of %d cores\n", 100 * idle / hz / secs / cores, cores }'
 }
 
 main() {

@@ -34,15 +34,16 @@ class BatchCombiner {
   // when no batch took it by `deadline` (it did not run, and will not). A batch that took
   // it is waited for whatever the deadline: its runner bounds its own time.
   bool submit(Job& job, std::chrono::steady_clock::time_point deadline) {
-    Waiting mine{&job, false, false};
+    Waiting mine{&job};
     std::unique_lock<std::mutex> lock(mutex_);
     waiting_.push_back(&mine);
     while (!mine.done) {
-      if (leading_ >= max_leaders_ || waiting_.empty()) {
+      if (leading_ >= max_leaders_ || waiting_.empty() || mine.taken) {
         if (mine.taken) {
-          changed_.wait(lock);
-        } else if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && !mine.taken) {
+          mine.wake.wait(lock);
+        } else if (mine.wake.wait_until(lock, deadline) == std::cv_status::timeout && !mine.taken) {
           waiting_.erase(std::find(waiting_.begin(), waiting_.end(), &mine));
+          wake_a_leader();  // a wake-up meant for this thread may have come with the timeout
           return false;
         }
         continue;
@@ -54,6 +55,7 @@ class BatchCombiner {
         waiting_.pop_front();
       }
       ++leading_;
+      wake_a_leader();  // the batch was full and another may run beside this one
       lock.unlock();
       std::vector<Job*> jobs;
       jobs.reserve(batch.size());
@@ -61,24 +63,36 @@ class BatchCombiner {
       run_(jobs);
       lock.lock();
       --leading_;
-      for (auto* each : batch) each->done = true;
-      changed_.notify_all();
+      for (auto* each : batch) {
+        each->done = true;
+        if (each != &mine) each->wake.notify_one();
+      }
+      wake_a_leader();
     }
     return true;
   }
 
  private:
+  // Each waiter sleeps on its own condition variable, so a finished batch wakes its own
+  // submitters and at most one other thread, not every thread that waits.
   struct Waiting {
+    explicit Waiting(Job* j) : job(j) {}
     Job* job;
-    bool taken;  // by a leader, into its batch
-    bool done;   // its batch ran
+    bool taken = false;  // by a leader, into its batch
+    bool done = false;   // its batch ran
+    std::condition_variable wake;
   };
+
+  // Called with the mutex held whenever a batch starts or ends: if a batch could start
+  // and jobs wait, the oldest waiter leads it. Waking it twice does no harm.
+  void wake_a_leader() {
+    if (leading_ < max_leaders_ && !waiting_.empty()) waiting_.front()->wake.notify_one();
+  }
 
   const int max_leaders_;
   const std::size_t max_batch_;
   const Runner run_;
   std::mutex mutex_;
-  std::condition_variable changed_;
   std::deque<Waiting*> waiting_;
   int leading_ = 0;
 };
