@@ -14,31 +14,28 @@ constexpr const char* kLoadOneProgress = "progress_load_one";
 constexpr const char* kLoadAllMatches = "progress_load_all_matches";
 constexpr const char* kLoadCampaignMatches = "progress_load_campaign_matches";
 
-// raised: every ledger entry is signed, so the plain sum is money received and kept.
-// gifts and donors: the entries that brought money in (payments and offline gifts).
+// The totals that migration 0016 keeps as the ledger changes, a few rows (shards) per
+// campaign: what this reads stays the same size however long the ledger grows.
 #define PLEDGED_PROGRESS_COLUMNS                                           \
   "SELECT " PLEDGED_CAMPAIGN_COLUMNS                                       \
   ", "                                                                     \
   "  coalesce(t.raised, 0), coalesce(t.donors, 0), coalesce(t.gifts, 0), " \
   "  extract(epoch FROM greatest(c.updated_at, t.last_recorded))::bigint "
-#define PLEDGED_LEDGER_SUMS                                                    \
-  "  sum(amount)::bigint AS raised, "                                          \
-  "    count(DISTINCT coalesce(donor_key, 'entry:' || id)) "                   \
-  "      FILTER (WHERE kind IN ('payment', 'offline_gift')) AS donors, "       \
-  "    count(*) FILTER (WHERE kind IN ('payment', 'offline_gift')) AS gifts, " \
-  "    max(recorded_at) AS last_recorded "
+#define PLEDGED_SHARD_SUMS                                           \
+  "  sum(raised)::bigint AS raised, sum(donors)::bigint AS donors, " \
+  "    sum(gifts)::bigint AS gifts, max(last_recorded) AS last_recorded "
 
 constexpr const char* kLoadAllProgressSql = PLEDGED_PROGRESS_COLUMNS
     "FROM campaigns c LEFT JOIN ("
-    "  SELECT campaign_id, " PLEDGED_LEDGER_SUMS
-    "  FROM ledger_entries GROUP BY campaign_id"
+    "  SELECT campaign_id, " PLEDGED_SHARD_SUMS
+    "  FROM campaign_totals GROUP BY campaign_id"
     ") t ON t.campaign_id = c.id "
     "ORDER BY c.id";
 
 constexpr const char* kLoadOneProgressSql = PLEDGED_PROGRESS_COLUMNS
     "FROM campaigns c LEFT JOIN LATERAL ("
-    "  SELECT " PLEDGED_LEDGER_SUMS
-    "FROM ledger_entries WHERE campaign_id = c.id"
+    "  SELECT " PLEDGED_SHARD_SUMS
+    "FROM campaign_totals WHERE campaign_id = c.id"
     ") t ON true "
     "WHERE c.slug = $1";
 
