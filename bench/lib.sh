@@ -29,6 +29,16 @@ wrk_figures() {
     printf '%s %s %s\n' "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")"
 }
 
+# merge_slices < lines "RATE P50 P99 [COUNT]" of turns measured one after another:
+# "RATE P50 P99 COUNT", the turns' mean rate, the median turn's p50, the worst turn's p99
+# and the counts added up.
+merge_slices() {
+    awk '{ n++; rate += $1; p50[n] = $2 + 0; if ($3 + 0 > p99 + 0) p99 = $3; count += $4 }
+        END { for (a = 2; a <= n; a++) for (b = a; b > 1 && p50[b - 1] > p50[b]; b--) {
+                  t = p50[b]; p50[b] = p50[b - 1]; p50[b - 1] = t }
+              printf "%.1f %.3f %.3f %d\n", rate / n, p50[int((n + 1) / 2)], p99, count }'
+}
+
 # The benchmarks' own Release build (no tests), so no script measures a debug,
 # warnings-as-errors or sanitizer build by accident. BENCH_PREBUILT=DIR uses the
 # binaries already built in DIR instead (a dev build, when a Release build would

@@ -18,6 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION=${1:-10}
+SLICES=${BENCH_SLICES:-5}  # turns per server (measure_in_turns)
 CONNECTIONS=32
 THREADS=2
 PLEDGED_PORT=${BENCH_PLEDGED_PORT:-18181}
@@ -34,13 +35,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# rps, p50 and p99 (ms) of one wrk run; any non-2xx answer fails the benchmark.
+# rps, p50 and p99 (ms) of one wrk run of SECONDS; any non-2xx answer fails the benchmark.
 run_wrk() {
-    local url=$1 out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url")
+    local url=$1 seconds=$2 out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "$url")
     printf '%s\n' "$out" >>"$WORK/wrk.txt"
     if grep -q 'Non-2xx' <<<"$out"; then die "non-2xx responses from $url"; fi
     wrk_figures "$out"
+}
+
+# The three servers measured in turns: DURATION split into SLICES slices each, the order
+# rotating every round, so that a slow spell of the shared machine (seen: the same
+# server 25 % apart from one minute to the next) falls on all of them alike rather than
+# on whichever ran then. Each server's figures: the mean req/s of its slices, the median
+# slice's p50 and the worst slice's p99. Prints one line per URL, in the order given.
+measure_in_turns() {
+    local seconds=$((DURATION / SLICES)) round i url
+    ((seconds >= 1)) || seconds=1
+    : >"$WORK/slices.txt"
+    for ((round = 0; round < SLICES; round++)); do
+        for ((i = 0; i < $#; i++)); do
+            local index=$(((i + round) % $#))
+            url=${*:index+1:1}
+            printf '%s %s\n' "$index" "$(run_wrk "$url" "$seconds")" >>"$WORK/slices.txt"
+        done
+    done
+    for ((i = 0; i < $#; i++)); do
+        awk -v want="$i" '$1 == want { print $2, $3, $4 }' "$WORK/slices.txt" | merge_slices | cut -d' ' -f1-3
+    done
 }
 
 main() {
@@ -89,14 +111,16 @@ NGINX
     local bare_url="http://127.0.0.1:$BARE_PORT/v1/campaigns/eoy-2026/progress"
     wait_for_url "$bare_url"
 
-    # Warm both up, then measure nginx first and pledged second.
+    # Warm them up, then measure them in turns.
     wrk -t1 -c4 -d1s "$nginx_url" >/dev/null
     wrk -t1 -c4 -d1s "$progress_url" >/dev/null
     wrk -t1 -c4 -d1s "$bare_url" >/dev/null
     local nginx_result pledged_result bare_result
-    nginx_result=$(run_wrk "$nginx_url")
-    bare_result=$(run_wrk "$bare_url")
-    pledged_result=$(run_wrk "$progress_url")
+    {
+        read -r nginx_result
+        read -r bare_result
+        read -r pledged_result
+    } < <(measure_in_turns "$nginx_url" "$bare_url" "$progress_url")
 
     local nginx_rps nginx_p50 nginx_p99 pledged_rps pledged_p50 pledged_p99 nginx_rss pledged_rss ratio
     read -r nginx_rps nginx_p50 nginx_p99 <<<"$nginx_result"
@@ -110,8 +134,8 @@ NGINX
     pledged_rss=$(peak_rss_mb "$pledged_pid")
     ratio=$(awk -v a="$pledged_rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
 
-    printf '\nbanner progress route vs nginx static file (wrk -t%s -c%s -d%ss, no Connection header)\n' \
-        "$THREADS" "$CONNECTIONS" "$DURATION"
+    printf '\nbanner progress route vs nginx static file (wrk -t%s -c%s, %s s each in %s turns, no Connection header)\n' \
+        "$THREADS" "$CONNECTIONS" "$DURATION" "$SLICES"
     printf '  machine: %s\n' "$(machine_line)"
     printf '  %-8s %12s req/s   p50 %8s ms   p99 %8s ms   peak RSS %6s MiB\n' nginx "$nginx_rps" "$nginx_p50" \
         "$nginx_p99" "$nginx_rss"

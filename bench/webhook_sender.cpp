@@ -3,7 +3,9 @@
 // keep-alive connections, and report how many were acknowledged per second and
 // the p50/p99 of the acknowledged deliveries' latency.
 //
-// Usage: webhook_sender PORT SECRET PLEDGE_PREFIX PLEDGES SENDERS SECONDS
+// Usage: webhook_sender PORT SECRET PLEDGE_PREFIX PLEDGES SENDERS SECONDS [FIRST]
+// FIRST (default 1): the first pledge to send an event for, so that runs one after
+// another each use pledges of their own.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -94,8 +96,8 @@ std::string event_body(const std::string& pledge_id, long long index) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: webhook_sender PORT SECRET PLEDGE_PREFIX PLEDGES SENDERS SECONDS\n");
+  if (argc != 7 && argc != 8) {
+    std::fprintf(stderr, "usage: webhook_sender PORT SECRET PLEDGE_PREFIX PLEDGES SENDERS SECONDS [FIRST]\n");
     return 2;
   }
   const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
@@ -104,12 +106,13 @@ int main(int argc, char** argv) {
   const long long pledges = std::atoll(argv[4]);
   const int senders = std::atoi(argv[5]);
   const int seconds = std::atoi(argv[6]);
+  const long long first = argc == 8 ? std::atoll(argv[7]) : 1;
 
   // Everything is built before the clock starts: the senders only send.
   std::vector<std::string> requests;
   requests.reserve(static_cast<std::size_t>(pledges));
   const long long t = std::time(nullptr);
-  for (long long i = 1; i <= pledges; ++i) {
+  for (long long i = first; i <= pledges; ++i) {
     char id[64];
     std::snprintf(id, sizeof id, "%s%016lld", prefix.c_str(), i);
     const auto body = event_body(id, i);
